@@ -1,0 +1,177 @@
+//! Reading layers: GeoJSON, ESRI Shapefile and CSV points, into one in-memory [`Layer`] shape.
+//!
+//! Readers only decode: they keep coordinates in the file's own CRS and report the CRS the file declares.
+//! Reprojection, field lookup and validation against what a layer is for happen in [`crate::model`].
+
+mod csv;
+mod geojson;
+mod shapefile;
+
+use std::path::{Path, PathBuf};
+
+use crate::crs::Crs;
+use crate::error::{Error, Result};
+
+pub use self::csv::{detect_separator, parse_number};
+
+/// An attribute value, as read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// No value (JSON null, an empty CSV cell, a null in a .dbf).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// Text.
+    Text(Box<str>),
+}
+
+impl Value {
+    /// The value as text, the way a planner would type it: numbers without a trailing `.0`.
+    pub fn to_text(&self) -> Option<String> {
+        match self {
+            Value::Null => None,
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(format_number(*n)),
+            Value::Text(s) => Some(s.to_string()),
+        }
+    }
+
+    /// The value as a number: numbers as they are, text parsed (decimal comma accepted), else `None`.
+    pub fn to_number(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            Value::Text(s) => parse_number(s),
+            _ => None,
+        }
+    }
+}
+
+/// Formats a number the way it would be written as an id: integers without a decimal point.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// The file formats arenagap reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// GeoJSON (`.geojson`, `.json`).
+    GeoJson,
+    /// ESRI Shapefile (`.shp` with `.dbf`, `.shx`, `.prj`, `.cpg`).
+    Shapefile,
+    /// Delimited text with coordinate columns (`.csv`, `.txt`, `.tsv`).
+    Csv,
+}
+
+impl Format {
+    /// The format from a file's extension.
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "geojson" | "json" => Ok(Format::GeoJson),
+            "shp" => Ok(Format::Shapefile),
+            "csv" | "txt" | "tsv" => Ok(Format::Csv),
+            _ => Err(Error::input(
+                path,
+                format!(
+                    "unknown file type '.{ext}': arenagap reads GeoJSON (.geojson, .json), ESRI Shapefile (.shp) \
+                     and CSV (.csv)"
+                ),
+            )),
+        }
+    }
+
+    /// How one feature of this format is named in messages: `feature 3`, `record 3`, `row 5`.
+    pub fn location(self, index: usize) -> String {
+        match self {
+            // GeoJSON features and Shapefile records are counted from 0, as QGIS shows their ids;
+            // CSV rows by their line number in the file (the header is line 1), as a spreadsheet shows them.
+            Format::GeoJson => format!("feature {index}"),
+            Format::Shapefile => format!("record {index}"),
+            Format::Csv => format!("row {}", index + 2),
+        }
+    }
+}
+
+/// Options for reading one layer.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Keep only these attribute fields (others are skipped while reading, to save memory on large files).
+    /// `None` keeps every field.
+    pub keep_fields: Option<Vec<String>>,
+    /// CSV only: the x (easting or longitude) column; found automatically when `None`.
+    pub x_field: Option<String>,
+    /// CSV only: the y (northing or latitude) column; found automatically when `None`.
+    pub y_field: Option<String>,
+}
+
+/// One layer as read from a file: geometries in the file's own coordinates, attributes by field.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// The CRS the file declares (GeoJSON `crs` member or RFC 7946, Shapefile `.prj`, CSV lon/lat column names).
+    /// `None` when the file says nothing.
+    pub crs: Option<Crs>,
+    /// Attribute field names, in file order (only the kept ones).
+    pub fields: Vec<String>,
+    /// The features, in file order.
+    pub features: Vec<Feature>,
+}
+
+/// One feature of a [`Layer`].
+#[derive(Clone, Debug)]
+pub struct Feature {
+    /// The geometry, or `None` where the file has a null geometry.
+    pub geometry: Option<geo::Geometry<f64>>,
+    /// Attribute values, aligned with [`Layer::fields`].
+    pub values: Vec<Value>,
+}
+
+impl Layer {
+    /// The position of a field, or an error naming the file and the fields it does have.
+    pub fn field_index(&self, name: &str) -> Result<usize> {
+        self.fields.iter().position(|f| f == name).ok_or_else(|| {
+            Error::input(&self.path, format!("has no field '{name}'; its fields are: {}", self.fields.join(", ")))
+        })
+    }
+
+    /// How feature `index` is named in messages.
+    pub fn location(&self, index: usize) -> String {
+        self.format.location(index)
+    }
+
+    /// An error in feature `index`.
+    pub fn feature_error(&self, index: usize, message: impl Into<String>) -> Error {
+        Error::feature(&self.path, self.location(index), message)
+    }
+}
+
+/// Reads a layer, choosing the reader by the file's extension.
+pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<Layer> {
+    let format = Format::from_path(path)?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::input(path, "is a folder, not a file"));
+    }
+    if meta.len() == 0 {
+        return Err(Error::input(path, "is empty"));
+    }
+    match format {
+        Format::GeoJson => geojson::read(path, options),
+        Format::Shapefile => shapefile::read(path, options),
+        Format::Csv => csv::read(path, options),
+    }
+}
+
+/// Whether `options` asks to keep field `name`.
+pub(crate) fn keeps(options: &ReadOptions, name: &str) -> bool {
+    options.keep_fields.as_ref().is_none_or(|k| k.iter().any(|f| f == name))
+}

@@ -1,0 +1,63 @@
+//! Writing results: every output format reads the same [`LayerView`]s, so a field added to a layer appears in
+//! GeoJSON, CSV and GeoPackage alike.
+
+pub use crate::input::Value;
+
+/// The type of an output field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// A whole number.
+    Integer,
+    /// A real number.
+    Real,
+    /// Text.
+    Text,
+    /// true/false.
+    Bool,
+}
+
+/// One output field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Its name (a contract: scripts and styles use it).
+    pub name: String,
+    /// Its type.
+    pub ty: FieldType,
+}
+
+impl Field {
+    /// A field.
+    pub fn new(name: impl Into<String>, ty: FieldType) -> Self {
+        Field { name: name.into(), ty }
+    }
+}
+
+/// The geometry type of an output layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeometryKind {
+    /// Points.
+    Point,
+    /// (Multi)polygons.
+    MultiPolygon,
+}
+
+/// A read-only view of one output layer: writers pull geometries and values from it row by row, so that a large
+/// layer (a million child points) is never held twice.
+pub trait LayerView: Sync {
+    /// The layer's name: `districts`, `gaps`, `children`, `arenas`.
+    fn name(&self) -> &str;
+    /// Its geometry type.
+    fn geometry_kind(&self) -> GeometryKind;
+    /// Its fields, in output order.
+    fn fields(&self) -> &[Field];
+    /// How many features it has.
+    fn len(&self) -> usize;
+    /// Whether it has no features.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Feature `i`'s geometry, in the analysis CRS.
+    fn geometry(&self, i: usize) -> geo::Geometry<f64>;
+    /// Feature `i`'s values, aligned with [`LayerView::fields`], written into `out` (cleared first).
+    fn values(&self, i: usize, out: &mut Vec<Value>);
+}
