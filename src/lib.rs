@@ -2,9 +2,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod crs;
 pub mod error;
+pub mod index;
 pub mod input;
+pub mod metric;
+pub mod model;
 pub mod output;
 
 pub use error::{Error, Result};

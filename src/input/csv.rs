@@ -1,22 +1,231 @@
-//! STUB
+//! CSV reader for points (coordinate columns) and any geometry (a WKT column), as spreadsheets write them:
+//! `,` `;` or tab separated (detected), decimal comma accepted, UTF-8 or Windows-1252 text.
+
 use std::path::Path;
 
-use super::{Layer, ReadOptions};
-use crate::error::Result;
+use super::{keeps, Feature, Format, Layer, ReadOptions, Value};
+use crate::crs::Crs;
+use crate::error::{Error, Result};
+
+/// Column names found automatically as coordinates, as (x, y, whether they are lon/lat).
+const COORDINATE_PAIRS: &[(&str, &str, bool)] = &[
+    ("x", "y", false),
+    ("e", "n", false),
+    ("easting", "northing", false),
+    ("east", "north", false),
+    ("lon", "lat", true),
+    ("lng", "lat", true),
+    ("long", "lat", true),
+    ("longitude", "latitude", true),
+];
+
+/// Column names found automatically as a WKT geometry.
+const WKT_COLUMNS: &[&str] = &["wkt", "geometry", "geom", "the_geom"];
+
+enum Geometry {
+    Point { x: usize, y: usize },
+    Wkt(usize),
+}
 
 pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
-    let _ = options;
-    Err(crate::error::Error::input(path, "not implemented yet"))
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = decode(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let header_line = text.lines().next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        return Err(Error::input(path, "has no header row: the first line should name the columns"));
+    }
+    let separator = detect_separator(header_line);
+    let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(false).from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::input(path, format!("is not valid CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let find = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+
+    let (geometry, lonlat) = match (&options.x_field, &options.y_field) {
+        (Some(x), Some(y)) => {
+            let xi = find(x).ok_or_else(|| missing_column(path, x, &header))?;
+            let yi = find(y).ok_or_else(|| missing_column(path, y, &header))?;
+            (Geometry::Point { x: xi, y: yi }, false)
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Error::Config("give both the x and the y column of a CSV layer, or neither".into()))
+        }
+        (None, None) => {
+            let pair = COORDINATE_PAIRS.iter().find_map(|&(x, y, ll)| Some((find(x)?, find(y)?, ll)));
+            match pair {
+                Some((x, y, ll)) => (Geometry::Point { x, y }, ll),
+                None => match WKT_COLUMNS.iter().find_map(|c| find(c)) {
+                    Some(w) => (Geometry::Wkt(w), false),
+                    None => {
+                        return Err(Error::input(
+                            path,
+                            format!(
+                                "has no coordinate columns: name them x;y (or lon;lat, e;n, easting;northing), or \
+                                 give a WKT column named wkt; its columns are: {}",
+                                header.join(", ")
+                            ),
+                        ))
+                    }
+                },
+            }
+        }
+    };
+    let geometry_columns: Vec<usize> = match geometry {
+        Geometry::Point { x, y } => vec![x, y],
+        Geometry::Wkt(w) => vec![w],
+    };
+    let kept: Vec<usize> =
+        (0..header.len()).filter(|i| !geometry_columns.contains(i) && keeps(options, &header[*i])).collect();
+
+    let mut features = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut index = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(Error::feature(path, Format::Csv.location(index), format!("is not valid CSV: {e}")));
+            }
+        }
+        if record.iter().all(|c| c.trim().is_empty()) {
+            index += 1;
+            continue; // a blank line at the end of a spreadsheet export
+        }
+        let location = || Format::Csv.location(index);
+        let geometry = match geometry {
+            Geometry::Point { x, y } => {
+                let coordinate = |i: usize| {
+                    let cell = record.get(i).unwrap_or("").trim();
+                    parse_number(cell).ok_or_else(|| {
+                        let what = if cell.is_empty() { "is empty".to_string() } else { format!("'{cell}' is not a number") };
+                        Error::feature(path, location(), format!("coordinate column '{}' {what}", header[i]))
+                    })
+                };
+                geo::Geometry::Point(geo::Point::new(coordinate(x)?, coordinate(y)?))
+            }
+            Geometry::Wkt(w) => {
+                use wkt::TryFromWkt;
+                let cell = record.get(w).unwrap_or("").trim();
+                geo::Geometry::<f64>::try_from_wkt_str(cell).map_err(|e| {
+                    Error::feature(path, location(), format!("column '{}' is not valid WKT: {e}", header[w]))
+                })?
+            }
+        };
+        let values = kept
+            .iter()
+            .map(|&i| match record.get(i).map(str::trim) {
+                None | Some("") => Value::Null,
+                Some(s) => Value::Text(s.into()),
+            })
+            .collect();
+        features.push(Feature { geometry: Some(geometry), values });
+        index += 1;
+    }
+    if features.is_empty() {
+        return Err(Error::input(path, "has a header but no rows"));
+    }
+    Ok(Layer {
+        path: path.to_path_buf(),
+        format: Format::Csv,
+        crs: lonlat.then_some(Crs::WGS84),
+        fields: kept.iter().map(|&i| header[i].clone()).collect(),
+        features,
+    })
 }
-/// Detects the separator.
-pub fn detect_separator(header: &str) -> u8 {
-    if header.contains(';') {
-        b';'
-    } else {
-        b','
+
+fn missing_column(path: &Path, name: &str, header: &[String]) -> Error {
+    Error::input(path, format!("has no column '{name}'; its columns are: {}", header.join(", ")))
+}
+
+/// UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what Excel writes as "CSV" on a Swedish Windows).
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
     }
 }
-/// Parses a number.
-pub fn parse_number(s: &str) -> Option<f64> {
-    s.trim().parse().ok()
+
+/// The separator of a header line: the most frequent of `;`, tab and `,` outside quotes (`,` on a tie or none).
+pub fn detect_separator(header: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => counts[0] += 1,
+            '\t' if !quoted => counts[1] += 1,
+            ',' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], i == 2)).unwrap_or(2);
+    if counts[best] == 0 {
+        return b',';
+    }
+    [b';', b'\t', b','][best]
+}
+
+/// Parses a number as spreadsheets write it: `1234.5`, `1234,5` (decimal comma), `1 234,5` (space or no-break
+/// space as thousands separator). Not finite values (`NaN`, `inf`) are refused.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = match text.parse::<f64>() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            let cleaned: String = text
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+                .map(|c| if c == ',' { '.' } else { c })
+                .collect();
+            if text.matches(',').count() > 1 {
+                None
+            } else {
+                cleaned.replace('\u{2212}', "-").parse::<f64>().ok()
+            }
+        }
+    };
+    parsed.filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separator_is_detected() {
+        assert_eq!(detect_separator("x;y;children"), b';');
+        assert_eq!(detect_separator("x,y,children"), b',');
+        assert_eq!(detect_separator("x\ty\tchildren"), b'\t');
+        assert_eq!(detect_separator("id;\"a,b,c\""), b';');
+        assert_eq!(detect_separator("single"), b',');
+    }
+
+    #[test]
+    fn numbers_as_spreadsheets_write_them() {
+        assert_eq!(parse_number("318234.57"), Some(318234.57));
+        assert_eq!(parse_number("318234,57"), Some(318234.57));
+        assert_eq!(parse_number(" 1 080 "), Some(1080.0));
+        assert_eq!(parse_number("1\u{a0}080,5"), Some(1080.5));
+        assert_eq!(parse_number("\u{2212}3,5"), Some(-3.5));
+        assert_eq!(parse_number("-3"), Some(-3.0));
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1,2,3"), None);
+        assert_eq!(parse_number("many"), None);
+        assert_eq!(parse_number(""), None);
+    }
+
+    #[test]
+    fn windows_1252_is_decoded() {
+        let bytes = b"namn;x;y\nG\xf6teborg;1;2\n";
+        assert_eq!(decode(bytes), "namn;x;y\nGöteborg;1;2\n");
+    }
 }

@@ -1,10 +1,106 @@
-//! STUB
+//! GeoJSON reader: RFC 7946 FeatureCollections, and the legacy `crs` member that QGIS and GDAL write
+//! (`urn:ogc:def:crs:EPSG::3006`).
+
 use std::path::Path;
 
-use super::{Layer, ReadOptions};
-use crate::error::Result;
+use serde_json::Value as Json;
+
+use super::{keeps, Feature, Format, Layer, ReadOptions, Value};
+use crate::crs::Crs;
+use crate::error::{Error, Result};
 
 pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
-    let _ = options;
-    Err(crate::error::Error::input(path, "not implemented yet"))
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => Error::input(path, "is not GeoJSON: the file is not UTF-8 text"),
+        _ => Error::io(path, e),
+    })?;
+    let root: Json = serde_json::from_str(&text).map_err(|e| Error::input(path, format!("is not valid GeoJSON: {e}")))?;
+    drop(text);
+    let Json::Object(mut root) = root else {
+        return Err(Error::input(path, "is not GeoJSON: expected a JSON object with \"type\": \"FeatureCollection\""));
+    };
+    let crs = match root.get("crs") {
+        Some(crs) => Some(parse_crs_member(path, crs)?),
+        None => None,
+    };
+    let features = match root.get("type").and_then(Json::as_str) {
+        Some("FeatureCollection") => match root.remove("features") {
+            Some(Json::Array(features)) => features,
+            _ => return Err(Error::input(path, "is not GeoJSON: a FeatureCollection needs a \"features\" array")),
+        },
+        Some("Feature") => vec![Json::Object(root)],
+        Some(other) => {
+            return Err(Error::input(
+                path,
+                format!("is a GeoJSON {other}, expected a FeatureCollection of features with properties"),
+            ))
+        }
+        None => return Err(Error::input(path, "is not GeoJSON: the top-level object has no \"type\"")),
+    };
+
+    let mut fields: Vec<String> = Vec::new();
+    let mut rows: Vec<(Option<geo::Geometry<f64>>, serde_json::Map<String, Json>)> = Vec::with_capacity(features.len());
+    for (i, feature) in features.into_iter().enumerate() {
+        let location = Format::GeoJson.location(i);
+        let Json::Object(mut feature) = feature else {
+            return Err(Error::feature(path, location, "is not a JSON object"));
+        };
+        if feature.get("type").and_then(Json::as_str) != Some("Feature") {
+            return Err(Error::feature(path, location, "is not a GeoJSON Feature (its \"type\" is not \"Feature\")"));
+        }
+        let geometry = match feature.remove("geometry") {
+            None | Some(Json::Null) => None,
+            Some(g) => {
+                let g = serde_json::from_value::<geojson::Geometry>(g)
+                    .map_err(|e| Error::feature(path, location.clone(), format!("invalid geometry: {e}")))?;
+                let g = geo::Geometry::<f64>::try_from(g)
+                    .map_err(|e| Error::feature(path, location.clone(), format!("invalid geometry: {e}")))?;
+                Some(g)
+            }
+        };
+        let properties = match feature.remove("properties") {
+            None | Some(Json::Null) => serde_json::Map::new(),
+            Some(Json::Object(p)) => p,
+            Some(_) => return Err(Error::feature(path, location, "\"properties\" is not an object")),
+        };
+        for key in properties.keys() {
+            if keeps(options, key) && !fields.iter().any(|f| f == key) {
+                fields.push(key.clone());
+            }
+        }
+        rows.push((geometry, properties));
+    }
+    let features = rows
+        .into_iter()
+        .map(|(geometry, mut properties)| Feature {
+            geometry,
+            values: fields.iter().map(|f| properties.remove(f).map(json_value).unwrap_or(Value::Null)).collect(),
+        })
+        .collect();
+    Ok(Layer { path: path.to_path_buf(), format: Format::GeoJson, crs, fields, features })
+}
+
+/// The CRS named by a legacy GeoJSON `crs` member (`{"type":"name","properties":{"name":"..."}}`).
+fn parse_crs_member(path: &Path, crs: &Json) -> Result<Crs> {
+    let name = crs
+        .get("properties")
+        .and_then(|p| p.get("name"))
+        .and_then(Json::as_str)
+        .ok_or_else(|| Error::Crs {
+            path: path.to_path_buf(),
+            message: "has a \"crs\" member arenagap cannot read: expected {\"type\":\"name\",\"properties\":\
+                      {\"name\":\"urn:ogc:def:crs:EPSG::3006\"}}"
+                .into(),
+        })?;
+    Crs::parse(name).map_err(|e| Error::Crs { path: path.to_path_buf(), message: format!("crs \"{name}\": {e}") })
+}
+
+fn json_value(v: Json) -> Value {
+    match v {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(b),
+        Json::Number(n) => n.as_f64().map(Value::Number).unwrap_or(Value::Null),
+        Json::String(s) => Value::Text(s.into_boxed_str()),
+        other => Value::Text(other.to_string().into_boxed_str()),
+    }
 }

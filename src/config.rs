@@ -1,0 +1,557 @@
+//! Options: one struct that is both the command line (`--district-id`) and the TOML config file
+//! (`district-id = ...`), so the two never drift apart; then [`Options::resolve`] turns it into checked
+//! [`Settings`] before any work starts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::crs::Crs;
+use crate::error::{Error, Result};
+use crate::model::{ArenaKind, KindMap};
+
+/// The default coverage radius for "any arena", in metres.
+pub const DEFAULT_RADIUS_ANY: f64 = 1000.0;
+/// The default minimum number of children for a gap zone to be drawn.
+pub const DEFAULT_MIN_ZONE_CHILDREN: f64 = 100.0;
+/// The default buffer around a gap zone's children, in metres.
+pub const DEFAULT_ZONE_BUFFER: f64 = 250.0;
+
+/// Every option of `arenagap analyze`. Each one is a flag (`--district-id FIELD`) and a key of the config file
+/// (`district-id = "FIELD"`); a flag wins over the file. Relative input paths are resolved against `--data-dir` when
+/// given, else against the config file's folder (for keys in the file) or the current folder (for flags).
+#[derive(Clone, Debug, Default, clap::Args, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Options {
+    /// District polygons (GeoJSON, Shapefile, or CSV with a WKT column).
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
+    pub districts: Option<PathBuf>,
+    /// District id field [default: id].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub district_id: Option<String>,
+    /// District name field [default: name].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub district_name: Option<String>,
+    /// Child points (GeoJSON, Shapefile, or CSV with x/y or lon/lat columns).
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
+    pub children: Option<PathBuf>,
+    /// Field with the number of children at each point (or in each area, with --children-table) [default: each
+    /// point counts 1; with a table: children].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub children_count: Option<String>,
+    /// Arena points.
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
+    pub arenas: Option<PathBuf>,
+    /// Arena kind field [default: kind].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub arena_kind: Option<String>,
+    /// Arena name field [default: name, namn, or none].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub arena_name: Option<String>,
+    /// Map a raw kind value to an arena kind (familjecentral, oppen_forskola, bibliotek, bemannad_lekplats) or to
+    /// `none` to leave such arenas out; repeatable: --kind "Parklek=bemannad_lekplats". In the config file: a
+    /// table `[kind]`.
+    #[arg(long = "kind", value_name = "RAW=KIND", value_parser = parse_key_value, help_heading = "Inputs")]
+    #[serde(default, rename = "kind", with = "key_values")]
+    pub kind: Vec<(String, String)>,
+    /// The CRS of any input that does not declare one (e.g. a CSV), such as EPSG:3006.
+    #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
+    pub crs: Option<String>,
+    /// The metric CRS all distances are measured in [default: EPSG:3006].
+    #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
+    pub analysis_crs: Option<String>,
+    /// The CRS of the GeoJSON outputs [default: EPSG:4326, as RFC 7946 requires].
+    #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
+    pub output_crs: Option<String>,
+
+    /// Coverage radius for "any arena", metres [default: 1000].
+    #[arg(long, value_name = "M", help_heading = "Coverage")]
+    pub radius: Option<f64>,
+    /// Coverage radius for family centres, metres [default: 2500].
+    #[arg(long, value_name = "M", help_heading = "Coverage")]
+    pub radius_familjecentral: Option<f64>,
+    /// Coverage radius for open preschools, metres [default: 1500].
+    #[arg(long, value_name = "M", help_heading = "Coverage")]
+    pub radius_oppen_forskola: Option<f64>,
+    /// Coverage radius for libraries, metres [default: 1500].
+    #[arg(long, value_name = "M", help_heading = "Coverage")]
+    pub radius_bibliotek: Option<f64>,
+    /// Coverage radius for staffed playgrounds, metres [default: 1500].
+    #[arg(long, value_name = "M", help_heading = "Coverage")]
+    pub radius_bemannad_lekplats: Option<f64>,
+
+    /// Gap zones with fewer children are left out of gaps.geojson (but counted) [default: 100].
+    #[arg(long, value_name = "N", help_heading = "Gap zones")]
+    pub min_zone_children: Option<f64>,
+    /// Uncovered children within this distance of each other join one zone, metres [default: the "any" radius].
+    #[arg(long, value_name = "M", help_heading = "Gap zones")]
+    pub zone_link: Option<f64>,
+    /// How far a zone's polygon reaches beyond its outermost children, metres [default: 250].
+    #[arg(long, value_name = "M", help_heading = "Gap zones")]
+    pub zone_buffer: Option<f64>,
+
+    /// Need weight from a numeric field of the districts layer.
+    #[arg(long, value_name = "FIELD", help_heading = "Need weights")]
+    pub need_weight_field: Option<String>,
+    /// Need weight from a table: district id → weight (CSV).
+    #[arg(long, value_name = "PATH", help_heading = "Need weights")]
+    pub need_weights: Option<PathBuf>,
+    /// The district id column of --need-weights [default: its first column].
+    #[arg(long, value_name = "FIELD", help_heading = "Need weights")]
+    pub need_weights_id: Option<String>,
+    /// The weight column of --need-weights [default: its second column].
+    #[arg(long, value_name = "FIELD", help_heading = "Need weights")]
+    pub need_weights_value: Option<String>,
+    /// Need weight from a classification: the class field (on the districts, or on --need-classes polygons).
+    #[arg(long, value_name = "FIELD", help_heading = "Need weights")]
+    pub need_class_field: Option<String>,
+    /// Polygons that carry the class (e.g. socio-economic areas); a district's weight is then the child-weighted
+    /// mean of the weights of the classes its children live in.
+    #[arg(long, value_name = "PATH", help_heading = "Need weights")]
+    pub need_classes: Option<PathBuf>,
+    /// The weight of a class; repeatable: --need-class-weight 1=1.5. In the config file: a table
+    /// `[need-class-weight]`. Classes not listed weigh 1.
+    #[arg(long, value_name = "CLASS=W", value_parser = parse_key_value, help_heading = "Need weights")]
+    #[serde(default, with = "key_values")]
+    pub need_class_weight: Vec<(String, String)>,
+
+    /// Child counts as a table per area (CSV), joined to area polygons by id (instead of child points).
+    #[arg(long, value_name = "PATH", help_heading = "Children from area tables")]
+    pub children_table: Option<PathBuf>,
+    /// The area id column of --children-table [default: the --children-areas-id name].
+    #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
+    pub children_table_id: Option<String>,
+    /// The area polygons the table counts refer to [default: the districts].
+    #[arg(long, value_name = "PATH", help_heading = "Children from area tables")]
+    pub children_areas: Option<PathBuf>,
+    /// The id field of --children-areas [default: the district id field].
+    #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
+    pub children_areas_id: Option<String>,
+    /// Finer polygons to spread each area's children onto, in proportion to a weight (dasymetric).
+    #[arg(long, value_name = "PATH", help_heading = "Children from area tables")]
+    pub spread_areas: Option<PathBuf>,
+    /// The id field of --spread-areas [default: id].
+    #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
+    pub spread_areas_id: Option<String>,
+    /// The field of --spread-areas naming the coarse area each lies in [default: found by location].
+    #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
+    pub spread_parent: Option<String>,
+    /// A table of weights per finer polygon (CSV) [default: --spread-weight read from --spread-areas itself].
+    #[arg(long, value_name = "PATH", help_heading = "Children from area tables")]
+    pub spread_weights: Option<PathBuf>,
+    /// The id column of --spread-weights [default: the --spread-areas-id name].
+    #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
+    pub spread_weights_id: Option<String>,
+    /// The weight field (in --spread-weights, or on --spread-areas) [default: equal weights].
+    #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
+    pub spread_weight: Option<String>,
+
+    /// Output folder [default: arenagap-out].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: Option<PathBuf>,
+    /// Also write arenagap.gpkg (GeoPackage with styles) [default: true].
+    #[arg(long, value_name = "BOOL", help_heading = "Output")]
+    pub gpkg: Option<bool>,
+    /// Also write map.png and map.svg [default: true].
+    #[arg(long, value_name = "BOOL", help_heading = "Output")]
+    pub map: Option<bool>,
+    /// A title for the map picture.
+    #[arg(long, value_name = "TEXT", help_heading = "Output")]
+    pub title: Option<String>,
+}
+
+fn parse_key_value(text: &str) -> std::result::Result<(String, String), String> {
+    let (k, v) = text.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got '{text}'"))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+/// TOML tables ↔ the `KEY=VALUE` pairs of the command line.
+mod key_values {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Number(f64),
+        Integer(i64),
+        Bool(bool),
+    }
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        pairs.iter().cloned().collect::<BTreeMap<String, String>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        let map = BTreeMap::<String, Scalar>::deserialize(d)?;
+        Ok(map
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Scalar::Text(s) => s,
+                    Scalar::Number(n) => n.to_string(),
+                    Scalar::Integer(n) => n.to_string(),
+                    Scalar::Bool(b) => b.to_string(),
+                };
+                (k, v)
+            })
+            .collect())
+    }
+}
+
+/// The keys that hold input paths.
+fn input_paths(o: &mut Options) -> [&mut Option<PathBuf>; 9] {
+    [
+        &mut o.districts,
+        &mut o.children,
+        &mut o.arenas,
+        &mut o.need_weights,
+        &mut o.need_classes,
+        &mut o.children_table,
+        &mut o.children_areas,
+        &mut o.spread_areas,
+        &mut o.spread_weights,
+    ]
+}
+
+impl Options {
+    /// Reads a TOML config file; its relative input paths are resolved against `data_dir` when given, else the
+    /// file's folder.
+    pub fn from_file(path: &Path, data_dir: Option<&Path>) -> Result<Options> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut options: Options =
+            toml::from_str(&text).map_err(|e| Error::input(path, format!("is not a valid config file: {e}")))?;
+        let base = match data_dir {
+            Some(d) => d.to_path_buf(),
+            None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        options.rebase(&base);
+        Ok(options)
+    }
+
+    /// Resolves relative input paths against `base`.
+    pub fn rebase(&mut self, base: &Path) {
+        for p in input_paths(self).into_iter().flatten() {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+    }
+
+    /// Layers `self` (e.g. the command line) over `base` (e.g. the config file): a value set in `self` wins.
+    pub fn over(self, base: Options) -> Result<Options> {
+        let to_map = |o: &Options| match serde_json::to_value(o) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            _ => Err(Error::Config("internal: options did not serialize".into())),
+        };
+        let mut merged = to_map(&base)?;
+        for (k, v) in to_map(&self)? {
+            let empty = v.is_null() || v.as_object().is_some_and(|m| m.is_empty());
+            if !empty {
+                match (merged.get_mut(&k), v) {
+                    // Tables (kind mapping, class weights) merge key by key.
+                    (Some(serde_json::Value::Object(into)), serde_json::Value::Object(from)) => into.extend(from),
+                    (_, v) => {
+                        merged.insert(k, v);
+                    }
+                }
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| Error::Config(format!("options: {e}")))
+    }
+
+    /// Whether no input layer is named at all (then the demo city is used).
+    pub fn names_no_input(&self) -> bool {
+        self.districts.is_none() && self.children.is_none() && self.arenas.is_none() && self.children_table.is_none()
+    }
+
+    /// The bundled demo city's inputs, relative to `root` (the repository folder).
+    pub fn demo(root: &Path) -> Options {
+        let demo = root.join("data").join("demo");
+        Options {
+            districts: Some(demo.join("districts.geojson")),
+            children: Some(demo.join("children.geojson")),
+            children_count: Some("children".into()),
+            arenas: Some(demo.join("arenas.geojson")),
+            title: Some("Demo city (synthetic)".into()),
+            ..Options::default()
+        }
+    }
+
+    /// Checks every option and resolves defaults: the configuration the analysis runs with.
+    pub fn resolve(self) -> Result<Settings> {
+        let crs = |key: &str, v: &Option<String>| -> Result<Option<Crs>> {
+            v.as_deref()
+                .map(|s| Crs::parse(s).map_err(|e| Error::Config(format!("--{key} {s}: {e}"))))
+                .transpose()
+        };
+        let input_crs = crs("crs", &self.crs)?;
+        let analysis_crs = crs("analysis-crs", &self.analysis_crs)?.unwrap_or(Crs::SWEREF99_TM);
+        if analysis_crs.is_geographic() {
+            return Err(Error::Config(format!(
+                "--analysis-crs {}: distances need a metric CRS such as EPSG:3006, not degrees",
+                analysis_crs.code()
+            )));
+        }
+        let output_crs = crs("output-crs", &self.output_crs)?.unwrap_or(Crs::WGS84);
+
+        let positive = |key: &str, v: Option<f64>, default: f64| -> Result<f64> {
+            let v = v.unwrap_or(default);
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(Error::Config(format!("--{key} must be a positive number of metres, got {v}")))
+            }
+        };
+        let radius_any = positive("radius", self.radius, DEFAULT_RADIUS_ANY)?;
+        let mut radius = [0.0; 4];
+        for kind in ArenaKind::ALL {
+            let given = match kind {
+                ArenaKind::Familjecentral => self.radius_familjecentral,
+                ArenaKind::OppenForskola => self.radius_oppen_forskola,
+                ArenaKind::Bibliotek => self.radius_bibliotek,
+                ArenaKind::BemannadLekplats => self.radius_bemannad_lekplats,
+            };
+            radius[kind.index()] = positive(&format!("radius-{}", kind.id()), given, kind.default_radius())?;
+        }
+        let min_zone_children = self.min_zone_children.unwrap_or(DEFAULT_MIN_ZONE_CHILDREN);
+        if !(min_zone_children.is_finite() && min_zone_children >= 0.0) {
+            return Err(Error::Config(format!("--min-zone-children must be 0 or more, got {min_zone_children}")));
+        }
+        let zone_link = positive("zone-link", self.zone_link, radius_any)?;
+        let zone_buffer = positive("zone-buffer", self.zone_buffer, DEFAULT_ZONE_BUFFER)?;
+
+        let mut kind_map = KindMap::default();
+        for (raw, kind) in &self.kind {
+            kind_map.set(raw, kind).map_err(|e| Error::Config(format!("kind mapping '{raw}': {e}")))?;
+        }
+        let mut class_weights = BTreeMap::new();
+        for (class, w) in &self.need_class_weight {
+            let w: f64 = crate::input::parse_number(w)
+                .filter(|w| *w >= 0.0)
+                .ok_or_else(|| Error::Config(format!("need class weight '{class}': '{w}' is not a number ≥ 0")))?;
+            class_weights.insert(class.clone(), w);
+        }
+
+        let districts = self.districts.clone().ok_or_else(|| {
+            Error::Config("no districts layer: give --districts PATH (or districts = \"...\" in the config)".into())
+        })?;
+        let district_id = self.district_id.clone().unwrap_or_else(|| "id".into());
+        let children = match (&self.children, &self.children_table, &self.spread_areas) {
+            (Some(_), Some(_), _) => {
+                return Err(Error::Config("give either --children (points) or --children-table, not both".into()))
+            }
+            (Some(points), None, None) => ChildSource::Points {
+                path: points.clone(),
+                count: self.children_count.clone(),
+            },
+            (Some(_), None, Some(_)) => {
+                return Err(Error::Config("--spread-areas goes with --children-table, not with --children".into()))
+            }
+            (None, Some(table), _) => {
+                let areas_id = self.children_areas_id.clone().unwrap_or_else(|| district_id.clone());
+                ChildSource::Table(TableSource {
+                    table: table.clone(),
+                    table_id: self.children_table_id.clone().unwrap_or_else(|| areas_id.clone()),
+                    count: self.children_count.clone().unwrap_or_else(|| "children".into()),
+                    areas: self.children_areas.clone().unwrap_or_else(|| districts.clone()),
+                    areas_id,
+                    spread: match &self.spread_areas {
+                        None => None,
+                        Some(spread) => {
+                            let id = self.spread_areas_id.clone().unwrap_or_else(|| "id".into());
+                            Some(SpreadSource {
+                                areas: spread.clone(),
+                                weights_id: self.spread_weights_id.clone().unwrap_or_else(|| id.clone()),
+                                id,
+                                parent: self.spread_parent.clone(),
+                                weights: self.spread_weights.clone(),
+                                weight: self.spread_weight.clone(),
+                            })
+                        }
+                    },
+                })
+            }
+            (None, None, _) => {
+                return Err(Error::Config(
+                    "no children: give --children PATH (points) or --children-table PATH (counts per area)".into(),
+                ))
+            }
+        };
+        let need = if let Some(field) = &self.need_weight_field {
+            NeedSource::Field(field.clone())
+        } else if let Some(path) = &self.need_weights {
+            NeedSource::Table { path: path.clone(), id: self.need_weights_id.clone(), value: self.need_weights_value.clone() }
+        } else if let Some(field) = &self.need_class_field {
+            NeedSource::Classes { field: field.clone(), layer: self.need_classes.clone(), weights: class_weights.clone() }
+        } else {
+            if self.need_classes.is_some() || !class_weights.is_empty() {
+                return Err(Error::Config("need classes need --need-class-field (the class field)".into()));
+            }
+            NeedSource::None
+        };
+        let set_count = [self.need_weight_field.is_some(), self.need_weights.is_some(), self.need_class_field.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        if set_count > 1 {
+            return Err(Error::Config(
+                "give one need-weight source: --need-weight-field, --need-weights or --need-class-field".into(),
+            ));
+        }
+
+        Ok(Settings {
+            districts,
+            district_id,
+            district_name: self.district_name.clone().unwrap_or_else(|| "name".into()),
+            children,
+            arenas: self.arenas.clone().ok_or_else(|| {
+                Error::Config("no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into())
+            })?,
+            arena_kind: self.arena_kind.clone().unwrap_or_else(|| "kind".into()),
+            arena_name: self.arena_name.clone(),
+            kind_map,
+            input_crs,
+            analysis_crs,
+            output_crs,
+            radius_any,
+            radius,
+            min_zone_children,
+            zone_link,
+            zone_buffer,
+            need,
+            out: self.out.clone().unwrap_or_else(|| PathBuf::from("arenagap-out")),
+            gpkg: self.gpkg.unwrap_or(true),
+            map: self.map.unwrap_or(true),
+            title: self.title.clone().unwrap_or_else(|| "Family-centred arenas: gaps".into()),
+            options: self,
+        })
+    }
+}
+
+/// Where the children come from.
+#[derive(Clone, Debug)]
+pub enum ChildSource {
+    /// Points with an optional count field (1 per point without one).
+    Points {
+        /// The file.
+        path: PathBuf,
+        /// The count field.
+        count: Option<String>,
+    },
+    /// Counts per area from a table.
+    Table(TableSource),
+}
+
+/// Child counts per area from a table, optionally spread onto finer polygons.
+#[derive(Clone, Debug)]
+pub struct TableSource {
+    /// The table (CSV) of counts per area id.
+    pub table: PathBuf,
+    /// Its area id column.
+    pub table_id: String,
+    /// Its count column.
+    pub count: String,
+    /// The area polygons.
+    pub areas: PathBuf,
+    /// Their id field.
+    pub areas_id: String,
+    /// Finer polygons to spread onto.
+    pub spread: Option<SpreadSource>,
+}
+
+/// Finer polygons and their weights for a dasymetric spread.
+#[derive(Clone, Debug)]
+pub struct SpreadSource {
+    /// The finer polygons.
+    pub areas: PathBuf,
+    /// Their id field.
+    pub id: String,
+    /// Their field naming the coarse area (else found by location).
+    pub parent: Option<String>,
+    /// A weights table (CSV), else the weight field is on the polygons.
+    pub weights: Option<PathBuf>,
+    /// The id column of the weights table.
+    pub weights_id: String,
+    /// The weight field (equal weights when `None`).
+    pub weight: Option<String>,
+}
+
+/// Where the need weight per district comes from.
+#[derive(Clone, Debug)]
+pub enum NeedSource {
+    /// Every district weighs 1.
+    None,
+    /// A numeric field of the districts.
+    Field(String),
+    /// A table district id → weight.
+    Table {
+        /// The CSV file.
+        path: PathBuf,
+        /// Its id column (default: first).
+        id: Option<String>,
+        /// Its weight column (default: second).
+        value: Option<String>,
+    },
+    /// A class per district (or per class polygon) and a weight per class.
+    Classes {
+        /// The class field.
+        field: String,
+        /// Polygons carrying the class; `None`: the field is on the districts.
+        layer: Option<PathBuf>,
+        /// Weight per class (others weigh 1).
+        weights: BTreeMap<String, f64>,
+    },
+}
+
+/// The checked configuration one analysis runs with.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// District polygons.
+    pub districts: PathBuf,
+    /// District id field.
+    pub district_id: String,
+    /// District name field.
+    pub district_name: String,
+    /// Where the children come from.
+    pub children: ChildSource,
+    /// Arena points.
+    pub arenas: PathBuf,
+    /// Arena kind field.
+    pub arena_kind: String,
+    /// Arena name field (found automatically when `None`).
+    pub arena_name: Option<String>,
+    /// Raw kind values → kinds.
+    pub kind_map: KindMap,
+    /// The CRS of inputs that declare none.
+    pub input_crs: Option<Crs>,
+    /// The metric CRS of the analysis.
+    pub analysis_crs: Crs,
+    /// The CRS of GeoJSON outputs.
+    pub output_crs: Crs,
+    /// Coverage radius for any arena, metres.
+    pub radius_any: f64,
+    /// Coverage radius per kind, metres, indexed by [`ArenaKind::index`].
+    pub radius: [f64; 4],
+    /// Minimum children for a drawn gap zone.
+    pub min_zone_children: f64,
+    /// Link distance of gap zones, metres.
+    pub zone_link: f64,
+    /// Buffer of gap zone polygons, metres.
+    pub zone_buffer: f64,
+    /// Need weights.
+    pub need: NeedSource,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Whether to write the GeoPackage.
+    pub gpkg: bool,
+    /// Whether to write the map picture.
+    pub map: bool,
+    /// Map title.
+    pub title: String,
+    /// The options as given (after merging file and flags), for run.json.
+    pub options: Options,
+}
