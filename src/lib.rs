@@ -4,11 +4,14 @@
 
 pub mod config;
 pub mod crs;
+pub mod engine;
 pub mod error;
 pub mod index;
 pub mod input;
 pub mod metric;
 pub mod model;
+pub mod need;
 pub mod output;
+pub mod zones;
 
 pub use error::{Error, Result};

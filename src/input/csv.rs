@@ -138,6 +138,81 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     })
 }
 
+/// A plain table (no geometry): a CSV of values per area id, as statistics offices publish them.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows of cells (trimmed), aligned with `columns`.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The position of a column, or an error naming the file and its columns.
+    pub fn column(&self, name: &str) -> Result<usize> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .or_else(|| self.columns.iter().position(|c| c.eq_ignore_ascii_case(name)))
+            .ok_or_else(|| missing_column(&self.path, name, &self.columns))
+    }
+
+    /// How row `index` is named in messages.
+    pub fn location(&self, index: usize) -> String {
+        Format::Csv.location(index)
+    }
+
+    /// A cell as a number ≥ 0, or an error naming the row.
+    pub fn count(&self, row: usize, column: usize) -> Result<f64> {
+        let cell = &self.rows[row][column];
+        match parse_number(cell) {
+            Some(n) if n >= 0.0 => Ok(n),
+            Some(n) => Err(Error::feature(&self.path, self.location(row), format!("'{}' is negative ({n})", self.columns[column]))),
+            None if cell.is_empty() => {
+                Err(Error::feature(&self.path, self.location(row), format!("'{}' is empty, expected a number", self.columns[column])))
+            }
+            None => Err(Error::feature(
+                &self.path,
+                self.location(row),
+                format!("'{}' is not a number: '{cell}'", self.columns[column]),
+            )),
+        }
+    }
+}
+
+/// Reads a CSV table without geometry (separator detected, UTF-8 or Windows-1252).
+pub fn read_table(path: &Path) -> Result<Table> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() == 0 {
+        return Err(Error::input(path, "is empty"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = decode(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let separator = detect_separator(text.lines().next().unwrap_or(""));
+    let mut reader = csv::ReaderBuilder::new().delimiter(separator).from_reader(text.as_bytes());
+    let columns: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::input(path, format!("is not valid CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| Error::feature(path, Format::Csv.location(i), format!("is not valid CSV: {e}")))?;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push(record.iter().map(|c| c.trim().to_string()).collect());
+    }
+    if rows.is_empty() {
+        return Err(Error::input(path, "has a header but no rows"));
+    }
+    Ok(Table { path: path.to_path_buf(), columns, rows })
+}
+
 fn missing_column(path: &Path, name: &str, header: &[String]) -> Error {
     Error::input(path, format!("has no column '{name}'; its columns are: {}", header.join(", ")))
 }

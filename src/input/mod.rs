@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 
-pub use self::csv::{detect_separator, parse_number};
+pub use self::csv::{detect_separator, parse_number, read_table, Table};
 
 /// An attribute value, as read from a file.
 #[derive(Clone, Debug, PartialEq)]

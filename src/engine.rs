@@ -1,0 +1,276 @@
+//! The engine: for every child point its district and the distance to the nearest arena of each kind, then
+//! per-district metrics, a gap score and a ranking. Independent of files and the command line.
+//!
+//! Work on children runs in parallel over fixed-size chunks whose partial results are combined in chunk order,
+//! so sums, and so every output byte, are the same whatever the number of threads.
+
+use rayon::prelude::*;
+
+use crate::index::PolygonIndex;
+use crate::metric::DistanceModel;
+use crate::model::{Arena, ArenaKind, Children, District};
+
+/// Children are processed in chunks of this many points.
+const CHUNK: usize = 8192;
+
+/// A child with no arena at all in the data counts as this many radii away in the gap score.
+pub const NO_ARENA_RADII: f64 = 10.0;
+
+/// Coverage radii, metres.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Radii {
+    /// For any arena.
+    pub any: f64,
+    /// Per kind, indexed by [`ArenaKind::index`].
+    pub kind: [f64; 4],
+}
+
+/// What the engine found for one child point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChildResult {
+    /// The district it lies in (index into the district list), `None` when outside all of them.
+    pub district: Option<u32>,
+    /// The nearest arena of any kind (index into the arena list), `None` when there are no arenas.
+    pub nearest_arena: Option<u32>,
+    /// Distance in metres to the nearest arena of each kind (by [`ArenaKind::index`]) and, last, of any kind;
+    /// NaN when there is none of that kind.
+    pub distance: [f64; 5],
+}
+
+impl ChildResult {
+    /// Distance to the nearest arena of any kind, if there is one.
+    pub fn nearest_any(&self) -> Option<f64> {
+        let d = self.distance[4];
+        (!d.is_nan()).then_some(d)
+    }
+    /// Distance to the nearest arena of `kind`, if there is one.
+    pub fn nearest(&self, kind: ArenaKind) -> Option<f64> {
+        let d = self.distance[kind.index()];
+        (!d.is_nan()).then_some(d)
+    }
+}
+
+/// Locates every child in its district and measures the distance to the nearest arena of each kind.
+pub fn measure(children: &Children, districts: &PolygonIndex, model: &dyn DistanceModel) -> Vec<ChildResult> {
+    children
+        .points
+        .par_iter()
+        .with_min_len(CHUNK)
+        .map(|&p| {
+            let mut distance = [f64::NAN; 5];
+            for kind in ArenaKind::ALL {
+                if let Some((_, d)) = model.nearest(p, Some(kind)) {
+                    distance[kind.index()] = d;
+                }
+            }
+            let nearest = model.nearest(p, None);
+            if let Some((_, d)) = nearest {
+                distance[4] = d;
+            }
+            ChildResult {
+                district: districts.locate(p).map(|d| d as u32),
+                nearest_arena: nearest.map(|(i, _)| i as u32),
+                distance,
+            }
+        })
+        .collect()
+}
+
+/// How much one uncovered child point adds to a gap score, before the need weight: its children times its
+/// distance in radii (`count × d / R`), so the score grows both with how many children are uncovered and with how
+/// far beyond the radius they live. Covered children add nothing.
+pub fn gap_contribution(count: f64, distance: Option<f64>, radius: f64) -> f64 {
+    match distance {
+        Some(d) if d <= radius => 0.0,
+        Some(d) => count * d / radius,
+        None => count * NO_ARENA_RADII,
+    }
+}
+
+/// Per-district results. Field names follow the output contract.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DistrictMetrics {
+    /// Children living in the district.
+    pub children: f64,
+    /// Arenas located in the district, per kind.
+    pub arenas: [u32; 4],
+    /// Children within the "any" radius of some arena.
+    pub children_covered: f64,
+    /// Children within each kind's radius of an arena of that kind.
+    pub children_covered_kind: [f64; 4],
+    /// Child-weighted mean distance to the nearest arena, metres.
+    pub mean_distance_m: Option<f64>,
+    /// Child-weighted 90th percentile of that distance, metres.
+    pub p90_distance_m: Option<f64>,
+    /// The need weight used.
+    pub need_weight: f64,
+    /// Need-weighted gap score: the sum of `need × gap_contribution` over its uncovered children.
+    pub gap_score: f64,
+    /// Rank by `gap_score` (1 = most underserved).
+    pub gap_rank: u32,
+    /// The gap score with every need weight 1.
+    pub gap_score_unweighted: f64,
+    /// Rank by `gap_score_unweighted`.
+    pub gap_rank_unweighted: u32,
+}
+
+impl DistrictMetrics {
+    /// All arenas in the district.
+    pub fn arenas_total(&self) -> u32 {
+        self.arenas.iter().sum()
+    }
+    /// Children beyond the "any" radius.
+    pub fn children_uncovered(&self) -> f64 {
+        self.children - self.children_covered
+    }
+    /// Share of children covered (0..1); `None` for a district without children.
+    pub fn coverage_share(&self) -> Option<f64> {
+        (self.children > 0.0).then(|| self.children_covered / self.children)
+    }
+    /// The city's policy: at least one family centre in every district.
+    pub fn has_familjecentral(&self) -> bool {
+        self.arenas[ArenaKind::Familjecentral.index()] > 0
+    }
+}
+
+/// The whole analysis.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Per child point, aligned with the children.
+    pub children: Vec<ChildResult>,
+    /// Per district, aligned with the districts.
+    pub districts: Vec<DistrictMetrics>,
+    /// Per arena: the children within its kind's radius of it.
+    pub arena_children_within: Vec<f64>,
+    /// The district each arena lies in, if any.
+    pub arena_district: Vec<Option<u32>>,
+    /// Child points outside every district, and their children.
+    pub outside: (usize, f64),
+    /// Radii used.
+    pub radii: Radii,
+}
+
+/// Per-district metrics, gap scores and ranks from the measured children. `need_weight` is per district.
+pub fn summarize(
+    districts: &[District],
+    district_index: &PolygonIndex,
+    arenas: &[Arena],
+    children: &Children,
+    results: Vec<ChildResult>,
+    model: &dyn DistanceModel,
+    radii: Radii,
+    need_weight: &[f64],
+) -> Analysis {
+    let n = districts.len();
+    let mut metrics: Vec<DistrictMetrics> =
+        need_weight.iter().map(|&w| DistrictMetrics { need_weight: w, ..Default::default() }).collect();
+    let mut distances: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
+    let mut weighted_sum = vec![0.0; n];
+    let mut weight_with_arena = vec![0.0; n];
+    let mut outside = (0usize, 0.0);
+    for (r, &count) in results.iter().zip(&children.counts) {
+        let Some(d) = r.district else {
+            outside.0 += 1;
+            outside.1 += count;
+            continue;
+        };
+        let d = d as usize;
+        let m = &mut metrics[d];
+        m.children += count;
+        let nearest = r.nearest_any();
+        if nearest.is_some_and(|x| x <= radii.any) {
+            m.children_covered += count;
+        }
+        for kind in ArenaKind::ALL {
+            if r.nearest(kind).is_some_and(|x| x <= radii.kind[kind.index()]) {
+                m.children_covered_kind[kind.index()] += count;
+            }
+        }
+        let contribution = gap_contribution(count, nearest, radii.any);
+        m.gap_score_unweighted += contribution;
+        m.gap_score += m.need_weight * contribution;
+        if let Some(x) = nearest {
+            weighted_sum[d] += count * x;
+            weight_with_arena[d] += count;
+            distances[d].push((x, count));
+        }
+    }
+    for (d, m) in metrics.iter_mut().enumerate() {
+        if weight_with_arena[d] > 0.0 {
+            m.mean_distance_m = Some(weighted_sum[d] / weight_with_arena[d]);
+            m.p90_distance_m = weighted_percentile(&mut distances[d], 0.9);
+        }
+    }
+    let arena_district: Vec<Option<u32>> =
+        arenas.iter().map(|a| district_index.locate(a.position).map(|d| d as u32)).collect();
+    for (a, d) in arenas.iter().zip(&arena_district) {
+        if let Some(d) = d {
+            metrics[*d as usize].arenas[a.kind.index()] += 1;
+        }
+    }
+    rank(districts, &mut metrics, |m| m.gap_score, |m, r| m.gap_rank = r);
+    rank(districts, &mut metrics, |m| m.gap_score_unweighted, |m, r| m.gap_rank_unweighted = r);
+    let arena_children_within = children_within(arenas, children, model, radii);
+    Analysis { children: results, districts: metrics, arena_children_within, arena_district, outside, radii }
+}
+
+/// The smallest distance at or below which `share` of the weight lies. Sorts `values` (distance, weight).
+pub fn weighted_percentile(values: &mut [(f64, f64)], share: f64) -> Option<f64> {
+    let total: f64 = values.iter().map(|v| v.1).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let target = share * total;
+    let mut cumulative = 0.0;
+    for &(d, w) in values.iter() {
+        cumulative += w;
+        if cumulative >= target - 1e-9 * total {
+            return Some(d);
+        }
+    }
+    values.last().map(|v| v.0)
+}
+
+fn rank(
+    districts: &[District],
+    metrics: &mut [DistrictMetrics],
+    score: impl Fn(&DistrictMetrics) -> f64,
+    set: impl Fn(&mut DistrictMetrics, u32),
+) {
+    let mut order: Vec<usize> = (0..metrics.len()).collect();
+    order.sort_by(|&a, &b| {
+        score(&metrics[b])
+            .total_cmp(&score(&metrics[a]))
+            .then(metrics[b].children_uncovered().total_cmp(&metrics[a].children_uncovered()))
+            .then_with(|| districts[a].id.cmp(&districts[b].id))
+    });
+    for (r, i) in order.into_iter().enumerate() {
+        set(&mut metrics[i], r as u32 + 1);
+    }
+}
+
+/// Per arena, the children within its kind's radius of it.
+fn children_within(arenas: &[Arena], children: &Children, model: &dyn DistanceModel, radii: Radii) -> Vec<f64> {
+    let partials: Vec<Vec<f64>> = children
+        .points
+        .par_chunks(CHUNK)
+        .zip(children.counts.par_chunks(CHUNK))
+        .map(|(points, counts)| {
+            let mut sums = vec![0.0; arenas.len()];
+            for (&p, &count) in points.iter().zip(counts) {
+                for kind in ArenaKind::ALL {
+                    model.within(p, Some(kind), radii.kind[kind.index()], &mut |a, _| sums[a] += count);
+                }
+            }
+            sums
+        })
+        .collect();
+    let mut sums = vec![0.0; arenas.len()];
+    for partial in partials {
+        for (s, p) in sums.iter_mut().zip(partial) {
+            *s += p;
+        }
+    }
+    sums
+}
