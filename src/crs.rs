@@ -767,3 +767,435 @@ impl Transform {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{line_string, point, polygon, GeometryCollection};
+
+    /// Reference values computed with pyproj 3.7.2 (PROJ), `Transformer.from_crs(a, b, always_xy=True)`.
+    const REFERENCE: [(u32, u32, f64, f64, f64, f64); 20] = [
+        (4326, 3006, 11.9746, 57.7089, 319758.0200819912, 6400326.036178236),
+        (4326, 3007, 11.9746, 57.7089, 148485.855902398, 6398861.670207123),
+        (4326, 3006, 13.0038, 55.605, 374243.758528557, 6163926.553424024),
+        (4326, 3008, 13.0038, 55.605, 118725.82993907407, 6164696.157155585),
+        (4326, 3006, 20.2253, 67.8558, 719583.1230053491, 7536069.969924973),
+        (4326, 3016, 20.2253, 67.8558, 148960.58293422268, 7529799.549936102),
+        (4326, 3011, 18.0686, 59.3293, 153905.0928038008, 6579354.448318825),
+        (4326, 3006, 18.0686, 59.3293, 674571.8664491447, 6580743.008330945),
+        (3006, 4326, 319000.0, 6399000.0, 11.96289349751793, 57.69670122923752),
+        (3006, 4326, 674032.0, 7538000.0, 19.148392575375595, 67.90398208369432),
+        (3007, 4326, 150000.0, 6400000.0, 12.000000000000002, 57.71912346213894),
+        (3006, 3007, 319000.0, 6399000.0, 147787.26448753846, 6397503.3857828155),
+        (3015, 3006, 150000.0, 7300000.0, 671482.2514124779, 7302200.835287125),
+        (3012, 4326, 150000.0, 6500000.0, 14.250000000000002, 58.616945909513696),
+        (3013, 4326, 150000.0, 6500000.0, 15.75, 58.616945909513696),
+        (3017, 4326, 150000.0, 7300000.0, 21.75, 65.79517521930654),
+        (3018, 4326, 150000.0, 7300000.0, 23.25, 65.79517521930654),
+        (3009, 3006, 150000.0, 6500000.0, 500000.00000000093, 6497400.0),
+        (3010, 4326, 150000.0, 6600000.0, 16.5, 59.514642156561415),
+        (3014, 4326, 150000.0, 7000000.0, 17.25, 63.10420933238259),
+    ];
+
+    const MM: f64 = 1e-3;
+    const DEG: f64 = 1e-8;
+
+    fn crs(code: u32) -> Crs {
+        Crs::from_epsg(code).unwrap()
+    }
+
+    fn tolerance(crs: Crs) -> f64 {
+        if crs.is_geographic() {
+            DEG
+        } else {
+            MM
+        }
+    }
+
+    /// A tiny deterministic LCG (Knuth's MMIX constants) giving numbers in [0, 1).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// Random lon/lat points over Sweden.
+    fn swedish_points(seed: u64, count: usize) -> Vec<(f64, f64)> {
+        let mut rng = Lcg(seed);
+        (0..count).map(|_| (10.5 + 13.5 * rng.next(), 55.2 + 13.8 * rng.next())).collect()
+    }
+
+    #[test]
+    fn transform_is_clone_send_sync() {
+        fn check<T: Clone + Send + Sync + 'static>() {}
+        check::<Transform>();
+        check::<Crs>();
+    }
+
+    #[test]
+    fn matches_pyproj_reference_points() {
+        for (from, to, x, y, ex, ey) in REFERENCE {
+            let transform = Transform::new(crs(from), crs(to)).unwrap();
+            let (tx, ty) = transform.apply(x, y).unwrap();
+            let tol = tolerance(crs(to));
+            assert!(
+                (tx - ex).abs() < tol && (ty - ey).abs() < tol,
+                "EPSG:{from} -> EPSG:{to} of ({x}, {y}) gave ({tx}, {ty}), expected ({ex}, {ey})"
+            );
+            // And back.
+            let back = Transform::new(crs(to), crs(from)).unwrap();
+            let (bx, by) = back.apply(ex, ey).unwrap();
+            let tol = tolerance(crs(from));
+            assert!(
+                (bx - x).abs() < tol && (by - y).abs() < tol,
+                "EPSG:{to} -> EPSG:{from} of ({ex}, {ey}) gave ({bx}, {by}), expected ({x}, {y})"
+            );
+        }
+    }
+
+    #[test]
+    fn round_trips_over_sweden() {
+        let to_tm = Transform::new(Crs::WGS84, Crs::SWEREF99_TM).unwrap();
+        let tm_to_zone = Transform::new(Crs::SWEREF99_TM, crs(3007)).unwrap();
+        let zone_to_tm = Transform::new(crs(3007), Crs::SWEREF99_TM).unwrap();
+        let zone_to_wgs = Transform::new(crs(3007), Crs::WGS84).unwrap();
+        for (lon, lat) in swedish_points(20240611, 500) {
+            let (e, n) = to_tm.apply(lon, lat).unwrap();
+            let (ze, zn) = tm_to_zone.apply(e, n).unwrap();
+            let (e2, n2) = zone_to_tm.apply(ze, zn).unwrap();
+            assert!((e2 - e).abs() < MM && (n2 - n).abs() < MM, "3006->3007->3006 of ({e}, {n}) gave ({e2}, {n2})");
+            let (lon2, lat2) = zone_to_wgs.apply(ze, zn).unwrap();
+            assert!(
+                (lon2 - lon).abs() < DEG && (lat2 - lat).abs() < DEG,
+                "4326->3006->3007->4326 of ({lon}, {lat}) gave ({lon2}, {lat2})"
+            );
+        }
+    }
+
+    #[test]
+    fn every_zone_round_trips_near_its_meridian() {
+        for &zone in &Crs::supported()[2..] {
+            let def = zone.projected().unwrap();
+            let forward = Transform::new(Crs::WGS84, zone).unwrap();
+            let inverse = Transform::new(zone, Crs::WGS84).unwrap();
+            for (i, (_, lat)) in swedish_points(u64::from(zone.epsg()), 50).into_iter().enumerate() {
+                let lon = def.lon0 - 1.0 + 2.0 * (i as f64 / 50.0);
+                let (x, y) = forward.apply(lon, lat).unwrap();
+                let [min_x, min_y, max_x, max_y] = zone.bounds();
+                assert!((min_x..=max_x).contains(&x) && (min_y..=max_y).contains(&y), "{zone}: ({x}, {y})");
+                let (lon2, lat2) = inverse.apply(x, y).unwrap();
+                assert!((lon2 - lon).abs() < DEG && (lat2 - lat).abs() < DEG, "{zone}: ({lon}, {lat})");
+            }
+        }
+    }
+
+    #[test]
+    fn identity_is_bit_identical() {
+        for &c in Crs::supported() {
+            let identity = Transform::new(c, c).unwrap();
+            assert!(identity.is_identity());
+            for (x, y) in [(0.1 + 0.2, 1.0 / 3.0), (-0.0, f64::MIN_POSITIVE), (f64::NAN, f64::INFINITY)] {
+                let (tx, ty) = identity.apply(x, y).unwrap();
+                assert_eq!((tx.to_bits(), ty.to_bits()), (x.to_bits(), y.to_bits()));
+            }
+        }
+        assert!(!Transform::new(Crs::WGS84, Crs::SWEREF99_TM).unwrap().is_identity());
+    }
+
+    #[test]
+    fn errors_name_the_coordinate() {
+        let transform = Transform::new(Crs::SWEREF99_TM, Crs::WGS84).unwrap();
+        let error = transform.apply(f64::NAN, 6_400_000.0).unwrap_err();
+        assert!(error.0.contains("(NaN, 6400000)"), "{error}");
+        assert!(error.0.contains("EPSG:3006") && error.0.contains("EPSG:4326"), "{error}");
+        let error = Transform::new(Crs::WGS84, Crs::SWEREF99_TM).unwrap().apply(12.0, 95.0).unwrap_err();
+        assert_eq!(
+            error.0,
+            "cannot transform the coordinate (12, 95) from EPSG:4326 to EPSG:3006: the latitude is outside -90..90"
+        );
+    }
+
+    #[test]
+    fn transforms_geometries() {
+        let transform = Transform::new(Crs::WGS84, Crs::SWEREF99_TM).unwrap();
+        let mut geometry = Geometry::GeometryCollection(GeometryCollection::new_from(vec![
+            Geometry::Point(point!(x: 11.9746, y: 57.7089)),
+            Geometry::LineString(line_string![(x: 11.9746, y: 57.7089), (x: 13.0038, y: 55.605)]),
+            Geometry::Polygon(polygon![(x: 11.9746, y: 57.7089), (x: 13.0038, y: 55.605), (x: 18.0686, y: 59.3293)]),
+            Geometry::GeometryCollection(GeometryCollection::new_from(vec![Geometry::Point(
+                point!(x: 20.2253, y: 67.8558),
+            )])),
+        ]));
+        transform.apply_geometry(&mut geometry).unwrap();
+        let coords: Vec<Coord<f64>> = {
+            use geo::CoordsIter;
+            geometry.coords_iter().collect()
+        };
+        let expected = [
+            (319758.0200819912, 6400326.036178236),
+            (319758.0200819912, 6400326.036178236),
+            (374243.758528557, 6163926.553424024),
+            (319758.0200819912, 6400326.036178236),
+            (374243.758528557, 6163926.553424024),
+            (674571.8664491447, 6580743.008330945),
+            (319758.0200819912, 6400326.036178236),
+            (719583.1230053491, 7536069.969924973),
+        ];
+        assert_eq!(coords.len(), expected.len());
+        for (c, (ex, ey)) in coords.iter().zip(expected) {
+            assert!((c.x - ex).abs() < MM && (c.y - ey).abs() < MM, "{c:?} vs ({ex}, {ey})");
+        }
+
+        let mut bad = Geometry::LineString(line_string![(x: 11.9746, y: 57.7089), (x: f64::NAN, y: 55.605)]);
+        assert!(transform.apply_geometry(&mut bad).unwrap_err().0.contains("(NaN, 55.605)"));
+
+        let mut same = Geometry::Point(point!(x: 0.1 + 0.2, y: 1.0 / 3.0));
+        let before = same.clone();
+        Transform::new(Crs::SWEREF99_TM, Crs::SWEREF99_TM).unwrap().apply_geometry(&mut same).unwrap();
+        assert_eq!(same, before);
+    }
+
+    #[test]
+    fn parses_every_accepted_form() {
+        let cases = [
+            ("EPSG:3006", 3006),
+            ("epsg:3006", 3006),
+            ("3006", 3006),
+            (" 3006 ", 3006),
+            ("EPSG::3006", 3006),
+            ("urn:ogc:def:crs:EPSG::3006", 3006),
+            ("urn:ogc:def:crs:EPSG:6.6:3006", 3006),
+            ("URN:OGC:DEF:CRS:EPSG::3011", 3011),
+            ("urn:x-ogc:def:crs:EPSG:3007", 3007),
+            ("urn:ogc:def:crs:OGC:1.3:CRS84", 4326),
+            ("urn:ogc:def:crs:OGC::CRS84", 4326),
+            ("OGC:CRS84", 4326),
+            ("CRS84", 4326),
+            ("http://www.opengis.net/def/crs/EPSG/0/3006", 3006),
+            ("https://www.opengis.net/def/crs/EPSG/0/3018", 3018),
+            ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326),
+            ("EPSG:4326", 4326),
+            ("EPSG:4619", 4326),
+        ];
+        for (text, code) in cases {
+            assert_eq!(Crs::parse(text), Ok(crs(code)), "{text}");
+        }
+        for &c in Crs::supported() {
+            assert_eq!(Crs::parse(&c.code()), Ok(c));
+            assert_eq!(Crs::parse(&c.urn()), Ok(c));
+        }
+        for text in ["", "EPSG:", "EPSG:abc", "EPSG:32632", "ESRI:3006", "urn:ogc:def:crs:EPSG:1:2:3006", "SWEREF99"] {
+            assert!(Crs::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn error_messages_list_supported_codes_and_say_what_to_do() {
+        assert_eq!(
+            Crs::parse("EPSG:32632").unwrap_err().0,
+            "unsupported CRS EPSG:32632: supported CRSs are EPSG:4326 (WGS 84 longitude/latitude, also CRS84), \
+             EPSG:3006 (SWEREF99 TM) and the SWEREF99 local zones EPSG:3007 to EPSG:3018; declare the CRS explicitly \
+             (e.g. give --crs EPSG:3006) or reproject the data to one of them"
+        );
+        assert_eq!(Crs::parse("RT90").unwrap_err().0, format!("unrecognised CRS \"RT90\": {SUPPORTED_HINT}"));
+        assert_eq!(Crs::from_epsg(3021).unwrap_err().0, format!("unsupported CRS EPSG:3021: {SUPPORTED_HINT}"));
+    }
+
+    #[test]
+    fn names_codes_and_bounds() {
+        let expected = [
+            (4326, "WGS 84"),
+            (3006, "SWEREF99 TM"),
+            (3007, "SWEREF99 12 00"),
+            (3008, "SWEREF99 13 30"),
+            (3009, "SWEREF99 15 00"),
+            (3010, "SWEREF99 16 30"),
+            (3011, "SWEREF99 18 00"),
+            (3012, "SWEREF99 14 15"),
+            (3013, "SWEREF99 15 45"),
+            (3014, "SWEREF99 17 15"),
+            (3015, "SWEREF99 18 45"),
+            (3016, "SWEREF99 20 15"),
+            (3017, "SWEREF99 21 45"),
+            (3018, "SWEREF99 23 15"),
+        ];
+        assert_eq!(Crs::supported().len(), expected.len());
+        for (code, name) in expected {
+            let c = crs(code);
+            assert_eq!((c.epsg(), c.name()), (code, name));
+            assert_eq!(c.code(), format!("EPSG:{code}"));
+            assert_eq!(c.urn(), format!("urn:ogc:def:crs:EPSG::{code}"));
+            assert_eq!(c.is_geographic(), code == 4326);
+        }
+        assert_eq!(Crs::WGS84.bounds(), [-180.0, -90.0, 180.0, 90.0]);
+        assert_eq!(Crs::SWEREF99_TM.to_string(), "EPSG:3006 (SWEREF99 TM)");
+
+        // The corners and edges of Sweden's area of use lie inside every projected CRS's bounds; swapped axes and
+        // degrees given as metres do not.
+        let to_wgs = |c: Crs| Transform::new(Crs::WGS84, c).unwrap();
+        for &c in &Crs::supported()[1..] {
+            let [min_x, min_y, max_x, max_y] = c.bounds();
+            let inside = |(x, y): (f64, f64)| (min_x..=max_x).contains(&x) && (min_y..=max_y).contains(&y);
+            let transform = to_wgs(c);
+            for lon in [10.03, 12.0, 15.0, 18.0, 21.0, 24.17] {
+                for lat in [54.96, 60.0, 65.0, 69.07] {
+                    let (x, y) = transform.apply(lon, lat).unwrap();
+                    assert!(inside((x, y)), "{c}: ({lon}, {lat}) -> ({x}, {y})");
+                    assert!(!inside((y, x)), "{c}: swapped ({y}, {x})");
+                    assert!(!inside((lon, lat)), "{c}: degrees ({lon}, {lat})");
+                }
+            }
+        }
+    }
+
+    const ESRI_3007: &str = r#"PROJCS["SWEREF99_12_00",GEOGCS["GCS_SWEREF99",DATUM["D_SWEREF99",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",150000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",12.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    const ESRI_3006: &str = r#"PROJCS["SWEREF99_TM",GEOGCS["GCS_SWEREF99",DATUM["D_SWEREF99",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",15.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    const ESRI_4326: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+    const ESRI_UTM32N: &str = r#"PROJCS["WGS_1984_UTM_Zone_32N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",9.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    /// GDAL 3 / pyproj `to_wkt("WKT1_GDAL")` of EPSG:3006 (no TOWGS84).
+    const GDAL_3006: &str = r#"PROJCS["SWEREF99 TM",GEOGCS["SWEREF99",DATUM["SWEREF99",SPHEROID["GRS 1980",6378137,298.257222101,AUTHORITY["EPSG","7019"]],AUTHORITY["EPSG","6619"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4619"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",15],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AUTHORITY["EPSG","3006"]]"#;
+    const GDAL_UTM32N: &str = r#"PROJCS["WGS 84 / UTM zone 32N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",9],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","32632"]]"#;
+    /// pyproj `to_wkt("WKT2_2019")` of EPSG:3006.
+    const WKT2_3006: &str = r#"PROJCRS["SWEREF99 TM",BASEGEOGCRS["SWEREF99",DATUM["SWEREF99",ELLIPSOID["GRS 1980",6378137,298.257222101,LENGTHUNIT["metre",1]]],PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4619]],CONVERSION["SWEREF99 TM",METHOD["Transverse Mercator",ID["EPSG",9807]],PARAMETER["Latitude of natural origin",0,ANGLEUNIT["degree",0.0174532925199433],ID["EPSG",8801]],PARAMETER["Longitude of natural origin",15,ANGLEUNIT["degree",0.0174532925199433],ID["EPSG",8802]],PARAMETER["Scale factor at natural origin",0.9996,SCALEUNIT["unity",1],ID["EPSG",8805]],PARAMETER["False easting",500000,LENGTHUNIT["metre",1],ID["EPSG",8806]],PARAMETER["False northing",0,LENGTHUNIT["metre",1],ID["EPSG",8807]]],CS[Cartesian,2],AXIS["northing (N)",north,ORDER[1],LENGTHUNIT["metre",1]],AXIS["easting (E)",east,ORDER[2],LENGTHUNIT["metre",1]],USAGE[SCOPE["Topographic mapping (medium and small scale)."],AREA["Sweden - onshore and offshore."],BBOX[54.96,10.03,69.07,24.17]],ID["EPSG",3006]]"#;
+
+    #[test]
+    fn recognises_esri_prj_files() {
+        assert_eq!(Crs::from_wkt(ESRI_3007), Ok(crs(3007)));
+        assert_eq!(Crs::from_wkt(ESRI_3006), Ok(Crs::SWEREF99_TM));
+        assert_eq!(Crs::from_wkt(ESRI_4326), Ok(Crs::WGS84));
+        // With a byte order mark, line breaks and a trailing newline, as some tools write them.
+        let messy = format!("\u{feff}{}\r\n", ESRI_3006.replace(",PROJECTION", ",\n  PROJECTION"));
+        assert_eq!(Crs::from_wkt(&messy), Ok(Crs::SWEREF99_TM));
+        // Every zone, by parameters, under a name that says nothing.
+        for &c in &Crs::supported()[1..] {
+            let def = c.projected().unwrap();
+            let wkt = ESRI_3007
+                .replace("SWEREF99_12_00", "Custom")
+                .replace("150000.0", &def.x0.to_string())
+                .replace("[\"Central_Meridian\",12.0]", &format!("[\"Central_Meridian\",{}]", def.lon0))
+                .replace("[\"Scale_Factor\",1.0]", &format!("[\"Scale_Factor\",{}]", def.k));
+            assert_eq!(Crs::from_wkt(&wkt), Ok(c), "{wkt}");
+        }
+    }
+
+    #[test]
+    fn recognises_ogc_wkt_by_outer_authority() {
+        assert_eq!(Crs::from_wkt(GDAL_3006), Ok(Crs::SWEREF99_TM));
+        assert_eq!(Crs::from_wkt(WKT2_3006), Ok(Crs::SWEREF99_TM));
+        // The outer authority wins over the inner GEOGCS one (4619) and over the parameters.
+        let relabelled = GDAL_3006.replace("AUTHORITY[\"EPSG\",\"3006\"]]", "AUTHORITY[\"EPSG\",\"3010\"]]");
+        assert_eq!(Crs::from_wkt(&relabelled), Ok(crs(3010)));
+        assert_eq!(
+            Crs::from_wkt(WKT2_3006.replace("ID[\"EPSG\",3006]]", "ID[\"EPSG\",3011]]").as_str()),
+            Ok(crs(3011))
+        );
+        // WKT1 with round brackets.
+        assert_eq!(Crs::from_wkt(&GDAL_3006.replace('[', "(").replace(']', ")")), Ok(Crs::SWEREF99_TM));
+    }
+
+    #[test]
+    fn own_definitions_round_trip() {
+        for &c in Crs::supported() {
+            assert_eq!(Crs::from_wkt(c.wkt()), Ok(c), "{}", c.wkt());
+            // Also without the AUTHORITY nodes, i.e. by parameters.
+            let bare = wkt::parse(c.wkt()).unwrap();
+            let stripped = strip_authorities(bare);
+            assert_eq!(recognise(&stripped), Some(c));
+        }
+        assert_eq!(
+            Crs::SWEREF99_TM.wkt(),
+            r#"PROJCS["SWEREF99 TM",GEOGCS["SWEREF99",DATUM["SWEREF99",SPHEROID["GRS 1980",6378137,298.257222101,AUTHORITY["EPSG","7019"]],TOWGS84[0,0,0,0,0,0,0],AUTHORITY["EPSG","6619"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4619"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",15],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AUTHORITY["EPSG","3006"]]"#
+        );
+        assert_eq!(
+            Crs::WGS84.wkt(),
+            GDAL_UTM32N[GDAL_UTM32N.find("GEOGCS").unwrap()..].split(",PROJECTION").next().unwrap()
+        );
+        assert!(crs(3012).wkt().contains(r#"PROJCS["SWEREF99 14 15","#));
+        assert!(crs(3012).wkt().contains(
+            r#"PARAMETER["central_meridian",14.25],PARAMETER["scale_factor",1],PARAMETER["false_easting",150000]"#
+        ));
+        assert!(crs(3012).wkt().ends_with(r#"AUTHORITY["EPSG","3012"]]"#));
+    }
+
+    fn strip_authorities(node: wkt::Node) -> wkt::Node {
+        wkt::Node {
+            keyword: node.keyword,
+            values: node
+                .values
+                .into_iter()
+                .filter(|v| !matches!(v, wkt::Value::Node(n) if n.keyword == "AUTHORITY"))
+                .map(|v| match v {
+                    wkt::Value::Node(n) => wkt::Value::Node(strip_authorities(n)),
+                    other => other,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn falls_back_to_names_without_parameters() {
+        assert_eq!(Crs::from_wkt(r#"PROJCS["SWEREF99_TM"]"#), Ok(Crs::SWEREF99_TM));
+        assert_eq!(Crs::from_wkt(r#"PROJCS["SWEREF99 12 00",UNIT["Meter",1.0]]"#), Ok(crs(3007)));
+        assert_eq!(Crs::from_wkt(r#"GEOGCS["GCS_WGS_1984"]"#), Ok(Crs::WGS84));
+        assert_eq!(Crs::from_wkt(r#"GEOGCS["SWEREF99",DATUM["SWEREF99"]]"#), Ok(Crs::WGS84));
+        // A name cannot override parameters that say something else.
+        assert!(Crs::from_wkt(&ESRI_UTM32N.replace("WGS_1984_UTM_Zone_32N", "SWEREF99_TM")).is_err());
+        assert!(Crs::from_wkt(&ESRI_3006.replace("\"Central_Meridian\",15.0", "\"Central_Meridian\",16.0")).is_err());
+    }
+
+    #[test]
+    fn rejects_unsupported_and_garbage() {
+        assert_eq!(
+            Crs::from_wkt(ESRI_UTM32N).unwrap_err().0,
+            format!("the CRS PROJCS \"WGS_1984_UTM_Zone_32N\" is not a supported CRS: {SUPPORTED_HINT}")
+        );
+        assert_eq!(
+            Crs::from_wkt(GDAL_UTM32N).unwrap_err().0,
+            format!("the CRS PROJCS \"WGS 84 / UTM zone 32N\" (EPSG:32632) is not a supported CRS: {SUPPORTED_HINT}")
+        );
+        // UTM 33N on WGS 84 has SWEREF99 TM's parameters but not its ellipsoid.
+        let utm33 = ESRI_UTM32N.replace("\"Central_Meridian\",9.0", "\"Central_Meridian\",15.0");
+        assert!(Crs::from_wkt(&utm33).is_err());
+        // RT90 2.5 gon V on Bessel.
+        let rt90 = r#"PROJCS["RT90_25_gon_V",GEOGCS["GCS_RT_1990",DATUM["D_RT_1990",SPHEROID["Bessel_1841",6377397.155,299.1528128]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",1500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",15.80827777777778],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        assert!(Crs::from_wkt(rt90).is_err());
+        // SWEREF99 TM parameters in US feet.
+        assert!(
+            Crs::from_wkt(&ESRI_3006.replace("UNIT[\"Meter\",1.0]", "UNIT[\"Foot_US\",0.3048006096012192]")).is_err()
+        );
+        for garbage in [
+            "",
+            "hello",
+            "PROJCS[",
+            "PROJCS[\"SWEREF99_TM\"",
+            "PROJCS[\"SWEREF99_TM]",
+            "[]",
+            "PROJCS[\"SWEREF99_TM\"]]",
+            "LOCAL_CS[\"Anything\"]",
+            &"A[".repeat(1000),
+        ] {
+            let error = Crs::from_wkt(garbage).unwrap_err();
+            assert!(error.0.contains("give --crs EPSG:3006"), "{garbage}: {error}");
+        }
+        assert_eq!(
+            Crs::from_wkt("PROJCS[\"SWEREF99_TM\"").unwrap_err().0,
+            format!("could not read the CRS definition as WKT (missing ']' at the end): {SUPPORTED_HINT}")
+        );
+        // A plain code instead of WKT is accepted.
+        assert_eq!(Crs::from_wkt("EPSG:3006\n"), Ok(Crs::SWEREF99_TM));
+    }
+
+    #[test]
+    fn wkt_reader_handles_quotes_words_and_numbers() {
+        let node = wkt::parse(r#" cs [ "say ""hi""", -1.5e3 , Cartesian, ID["EPSG", 4326] ] "#).unwrap();
+        assert_eq!(node.keyword, "CS");
+        assert_eq!(node.name(), Some("say \"hi\""));
+        assert_eq!(node.number(1), Some(-1500.0));
+        assert_eq!(node.values[2], wkt::Value::Word("Cartesian".to_string()));
+        assert_eq!(node.authority(), Some(("EPSG".to_string(), "4326".to_string())));
+        assert!(wkt::parse("A[1 2]").is_err());
+        assert!(wkt::parse("A[1,]").is_err());
+    }
+}
