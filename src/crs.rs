@@ -128,42 +128,39 @@ impl Crs {
         let lower = trimmed.to_ascii_lowercase();
         let unrecognised = || CrsError(format!("unrecognised CRS \"{trimmed}\": {SUPPORTED_HINT}"));
 
-        let rest =
+        let lower = lower.as_str();
+        let (authority, code) =
             if let Some(rest) = lower.strip_prefix("urn:ogc:def:crs:").or(lower.strip_prefix("urn:x-ogc:def:crs:")) {
-                // authority:version:code, the version possibly empty.
+                // authority:version:code, the version possibly empty or absent.
                 let mut parts = rest.split(':');
                 let authority = parts.next().unwrap_or("");
                 let code = parts.next_back().unwrap_or("");
-                if parts.clone().count() > 1 {
+                if parts.count() > 1 {
                     return Err(unrecognised());
                 }
-                (authority.to_string(), code.to_string())
+                (authority, code)
             } else if let Some(rest) = lower
                 .strip_prefix("http://www.opengis.net/def/crs/")
                 .or(lower.strip_prefix("https://www.opengis.net/def/crs/"))
             {
                 // authority/version/code
-                let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-                if parts.len() != 3 {
-                    return Err(unrecognised());
+                match rest.trim_end_matches('/').split('/').collect::<Vec<_>>()[..] {
+                    [authority, _version, code] => (authority, code),
+                    _ => return Err(unrecognised()),
                 }
-                (parts[0].to_string(), parts[2].to_string())
             } else if let Some((authority, code)) = lower.split_once(':') {
                 // EPSG:3006, EPSG::3006, OGC:CRS84
-                (authority.to_string(), code.trim_start_matches(':').to_string())
+                (authority, code.trim_start_matches(':'))
             } else if lower == "crs84" {
-                ("ogc".to_string(), lower.clone())
+                ("ogc", lower)
             } else {
-                ("epsg".to_string(), lower.clone())
+                ("epsg", lower)
             };
 
-        match rest {
-            (authority, code) if authority == "ogc" && code == "crs84" => Ok(Crs::WGS84),
-            (authority, code)
-                if authority == "epsg" && !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                let code: u32 = code.parse().map_err(|_| unrecognised())?;
-                Crs::from_epsg(code)
+        match (authority, code) {
+            ("ogc", "crs84") => Ok(Crs::WGS84),
+            ("epsg", code) if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) => {
+                Crs::from_epsg(code.parse().map_err(|_| unrecognised())?)
             }
             _ => Err(unrecognised()),
         }
