@@ -284,9 +284,7 @@ impl Options {
     /// Checks every option and resolves defaults: the configuration the analysis runs with.
     pub fn resolve(self) -> Result<Settings> {
         let crs = |key: &str, v: &Option<String>| -> Result<Option<Crs>> {
-            v.as_deref()
-                .map(|s| Crs::parse(s).map_err(|e| Error::Config(format!("--{key} {s}: {e}"))))
-                .transpose()
+            v.as_deref().map(|s| Crs::parse(s).map_err(|e| Error::Config(format!("--{key} {s}: {e}")))).transpose()
         };
         let input_crs = crs("crs", &self.crs)?;
         let analysis_crs = crs("analysis-crs", &self.analysis_crs)?.unwrap_or(Crs::SWEREF99_TM);
@@ -344,10 +342,9 @@ impl Options {
             (Some(_), Some(_), _) => {
                 return Err(Error::Config("give either --children (points) or --children-table, not both".into()))
             }
-            (Some(points), None, None) => ChildSource::Points {
-                path: points.clone(),
-                count: self.children_count.clone(),
-            },
+            (Some(points), None, None) => {
+                ChildSource::Points { path: points.clone(), count: self.children_count.clone() }
+            }
             (Some(_), None, Some(_)) => {
                 return Err(Error::Config("--spread-areas goes with --children-table, not with --children".into()))
             }
@@ -384,19 +381,28 @@ impl Options {
         let need = if let Some(field) = &self.need_weight_field {
             NeedSource::Field(field.clone())
         } else if let Some(path) = &self.need_weights {
-            NeedSource::Table { path: path.clone(), id: self.need_weights_id.clone(), value: self.need_weights_value.clone() }
+            NeedSource::Table {
+                path: path.clone(),
+                id: self.need_weights_id.clone(),
+                value: self.need_weights_value.clone(),
+            }
         } else if let Some(field) = &self.need_class_field {
-            NeedSource::Classes { field: field.clone(), layer: self.need_classes.clone(), weights: class_weights.clone() }
+            NeedSource::Classes {
+                field: field.clone(),
+                layer: self.need_classes.clone(),
+                weights: class_weights.clone(),
+            }
         } else {
             if self.need_classes.is_some() || !class_weights.is_empty() {
                 return Err(Error::Config("need classes need --need-class-field (the class field)".into()));
             }
             NeedSource::None
         };
-        let set_count = [self.need_weight_field.is_some(), self.need_weights.is_some(), self.need_class_field.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let set_count =
+            [self.need_weight_field.is_some(), self.need_weights.is_some(), self.need_class_field.is_some()]
+                .iter()
+                .filter(|b| **b)
+                .count();
         if set_count > 1 {
             return Err(Error::Config(
                 "give one need-weight source: --need-weight-field, --need-weights or --need-class-field".into(),

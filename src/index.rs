@@ -75,9 +75,8 @@ impl ArenaIndex {
     /// Indexes `arenas`.
     pub fn new(arenas: &[Arena]) -> Self {
         let all: Vec<Indexed> = arenas.iter().enumerate().map(|(i, a)| GeomWithData::new(a.position, i)).collect();
-        let by_kind = ArenaKind::ALL.map(|k| {
-            RTree::bulk_load(all.iter().filter(|g| arenas[g.data].kind == k).copied().collect::<Vec<_>>())
-        });
+        let by_kind = ArenaKind::ALL
+            .map(|k| RTree::bulk_load(all.iter().filter(|g| arenas[g.data].kind == k).copied().collect::<Vec<_>>()));
         ArenaIndex { any: RTree::bulk_load(all), by_kind, positions: arenas.iter().map(|a| a.position).collect() }
     }
 

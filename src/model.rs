@@ -98,9 +98,7 @@ impl KindMap {
         let target = match kind.trim() {
             "" | "none" | "-" => None,
             k => Some(ArenaKind::from_id(k).ok_or_else(|| {
-                format!(
-                    "'{k}' is not a kind; use familjecentral, oppen_forskola, bibliotek, bemannad_lekplats or none"
-                )
+                format!("'{k}' is not a kind; use familjecentral, oppen_forskola, bibliotek, bemannad_lekplats or none")
             })?),
         };
         self.map.insert(normalize_kind(raw), target);
@@ -195,7 +193,12 @@ pub struct ProjectedLayer {
 
 /// Reads a layer and moves it into `analysis` coordinates. `fallback` is the CRS for files that declare none.
 /// Every coordinate is checked: finite, and within the valid area of its CRS.
-pub fn read_projected(path: &Path, options: &ReadOptions, fallback: Option<Crs>, analysis: Crs) -> Result<ProjectedLayer> {
+pub fn read_projected(
+    path: &Path,
+    options: &ReadOptions,
+    fallback: Option<Crs>,
+    analysis: Crs,
+) -> Result<ProjectedLayer> {
     let mut layer = read_layer(path, options)?;
     let source_crs = resolve_crs(&layer, fallback)?;
     let [x0, y0, x1, y1] = source_crs.bounds();
@@ -269,7 +272,9 @@ pub fn point_of(layer: &Layer, i: usize, what: &str) -> Result<[f64; 2]> {
     match &layer.features[i].geometry {
         Some(Geometry::Point(p)) => Ok([p.x(), p.y()]),
         Some(Geometry::MultiPoint(mp)) if mp.0.len() == 1 => Ok([mp.0[0].x(), mp.0[0].y()]),
-        Some(g) => Err(layer.feature_error(i, format!("geometry is a {}, expected a Point ({what})", geometry_name(g)))),
+        Some(g) => {
+            Err(layer.feature_error(i, format!("geometry is a {}, expected a Point ({what})", geometry_name(g))))
+        }
         None => Err(layer.feature_error(i, format!("has no geometry, expected a Point ({what})"))),
     }
 }
@@ -320,11 +325,7 @@ pub fn count_of(layer: &Layer, i: usize, field: usize) -> Result<f64> {
             i,
             match value {
                 Value::Null => format!("field '{}' is empty, expected a number", layer.fields[field]),
-                v => format!(
-                    "field '{}' is not a number: '{}'",
-                    layer.fields[field],
-                    v.to_text().unwrap_or_default()
-                ),
+                v => format!("field '{}' is not a number: '{}'", layer.fields[field], v.to_text().unwrap_or_default()),
             },
         )),
     }
@@ -343,7 +344,8 @@ pub fn load_districts(
 ) -> Result<(Vec<District>, ProjectedLayer)> {
     let mut keep = vec![id_field.to_string(), name_field.to_string()];
     keep.extend(extra_fields.iter().cloned());
-    let projected = read_projected(path, &ReadOptions { keep_fields: Some(keep), ..Default::default() }, fallback, analysis)?;
+    let projected =
+        read_projected(path, &ReadOptions { keep_fields: Some(keep), ..Default::default() }, fallback, analysis)?;
     let layer = &projected.layer;
     if layer.features.is_empty() {
         return Err(Error::input(path, "has no features: a districts layer needs at least one polygon"));
@@ -356,10 +358,8 @@ pub fn load_districts(
     for i in 0..layer.features.len() {
         let district_id = id_of(layer, i, id)?;
         if let Some(first) = seen.insert(district_id.clone(), i) {
-            return Err(layer.feature_error(
-                i,
-                format!("duplicate district id '{district_id}' (also {})", layer.location(first)),
-            ));
+            return Err(layer
+                .feature_error(i, format!("duplicate district id '{district_id}' (also {})", layer.location(first))));
         }
         let geometry = polygon_of(layer, i, "a district")?;
         if !geo::Validation::is_valid(&geometry) {
@@ -395,10 +395,8 @@ pub fn load_children(
         return Err(Error::input(path, "has no features: a children layer needs at least one point"));
     }
     let count = count_field.map(|c| layer.field_index(c)).transpose()?;
-    let mut children = Children {
-        points: Vec::with_capacity(layer.features.len()),
-        counts: Vec::with_capacity(layer.features.len()),
-    };
+    let mut children =
+        Children { points: Vec::with_capacity(layer.features.len()), counts: Vec::with_capacity(layer.features.len()) };
     for i in 0..layer.features.len() {
         children.points.push(point_of(layer, i, "a child point")?);
         children.counts.push(match count {

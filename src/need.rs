@@ -148,10 +148,6 @@ fn class_weight(weights: &BTreeMap<String, f64>, class: &str, unknown: &mut BTre
 fn warn_unknown(path: &std::path::Path, unknown: &BTreeSet<String>, warnings: &mut Warnings) {
     if !unknown.is_empty() {
         let list: Vec<&str> = unknown.iter().map(String::as_str).collect();
-        warnings.push(format!(
-            "{}: classes with no need weight (they weigh 1): {}",
-            path.display(),
-            list.join(", ")
-        ));
+        warnings.push(format!("{}: classes with no need weight (they weigh 1): {}", path.display(), list.join(", ")));
     }
 }

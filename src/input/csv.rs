@@ -102,7 +102,8 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
                 let coordinate = |i: usize| {
                     let cell = record.get(i).unwrap_or("").trim();
                     parse_number(cell).ok_or_else(|| {
-                        let what = if cell.is_empty() { "is empty".to_string() } else { format!("'{cell}' is not a number") };
+                        let what =
+                            if cell.is_empty() { "is empty".to_string() } else { format!("'{cell}' is not a number") };
                         Error::feature(path, location(), format!("coordinate column '{}' {what}", header[i]))
                     })
                 };
@@ -169,10 +170,16 @@ impl Table {
         let cell = &self.rows[row][column];
         match parse_number(cell) {
             Some(n) if n >= 0.0 => Ok(n),
-            Some(n) => Err(Error::feature(&self.path, self.location(row), format!("'{}' is negative ({n})", self.columns[column]))),
-            None if cell.is_empty() => {
-                Err(Error::feature(&self.path, self.location(row), format!("'{}' is empty, expected a number", self.columns[column])))
-            }
+            Some(n) => Err(Error::feature(
+                &self.path,
+                self.location(row),
+                format!("'{}' is negative ({n})", self.columns[column]),
+            )),
+            None if cell.is_empty() => Err(Error::feature(
+                &self.path,
+                self.location(row),
+                format!("'{}' is empty, expected a number", self.columns[column]),
+            )),
             None => Err(Error::feature(
                 &self.path,
                 self.location(row),
@@ -201,7 +208,8 @@ pub fn read_table(path: &Path) -> Result<Table> {
         .collect();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Error::feature(path, Format::Csv.location(i), format!("is not valid CSV: {e}")))?;
+        let record =
+            record.map_err(|e| Error::feature(path, Format::Csv.location(i), format!("is not valid CSV: {e}")))?;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -14,7 +14,8 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         std::io::ErrorKind::InvalidData => Error::input(path, "is not GeoJSON: the file is not UTF-8 text"),
         _ => Error::io(path, e),
     })?;
-    let root: Json = serde_json::from_str(&text).map_err(|e| Error::input(path, format!("is not valid GeoJSON: {e}")))?;
+    let root: Json =
+        serde_json::from_str(&text).map_err(|e| Error::input(path, format!("is not valid GeoJSON: {e}")))?;
     drop(text);
     let Json::Object(mut root) = root else {
         return Err(Error::input(path, "is not GeoJSON: expected a JSON object with \"type\": \"FeatureCollection\""));
@@ -82,16 +83,12 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
 
 /// The CRS named by a legacy GeoJSON `crs` member (`{"type":"name","properties":{"name":"..."}}`).
 fn parse_crs_member(path: &Path, crs: &Json) -> Result<Crs> {
-    let name = crs
-        .get("properties")
-        .and_then(|p| p.get("name"))
-        .and_then(Json::as_str)
-        .ok_or_else(|| Error::Crs {
-            path: path.to_path_buf(),
-            message: "has a \"crs\" member arenagap cannot read: expected {\"type\":\"name\",\"properties\":\
+    let name = crs.get("properties").and_then(|p| p.get("name")).and_then(Json::as_str).ok_or_else(|| Error::Crs {
+        path: path.to_path_buf(),
+        message: "has a \"crs\" member arenagap cannot read: expected {\"type\":\"name\",\"properties\":\
                       {\"name\":\"urn:ogc:def:crs:EPSG::3006\"}}"
-                .into(),
-        })?;
+            .into(),
+    })?;
     Crs::parse(name).map_err(|e| Error::Crs { path: path.to_path_buf(), message: format!("crs \"{name}\": {e}") })
 }
 
