@@ -150,17 +150,27 @@ pub struct Analysis {
     pub radii: Radii,
 }
 
+/// The analysis inputs, in the analysis CRS.
+#[derive(Clone, Copy, Debug)]
+pub struct Inputs<'a> {
+    /// Districts.
+    pub districts: &'a [District],
+    /// Arenas.
+    pub arenas: &'a [Arena],
+    /// Child points.
+    pub children: &'a Children,
+}
+
 /// Per-district metrics, gap scores and ranks from the measured children. `need_weight` is per district.
 pub fn summarize(
-    districts: &[District],
+    inputs: Inputs<'_>,
     district_index: &PolygonIndex,
-    arenas: &[Arena],
-    children: &Children,
     results: Vec<ChildResult>,
     model: &dyn DistanceModel,
     radii: Radii,
     need_weight: &[f64],
 ) -> Analysis {
+    let Inputs { districts, arenas, children } = inputs;
     let n = districts.len();
     let mut metrics: Vec<DistrictMetrics> =
         need_weight.iter().map(|&w| DistrictMetrics { need_weight: w, ..Default::default() }).collect();

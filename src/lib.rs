@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cli;
 pub mod config;
 pub mod crs;
 pub mod engine;
@@ -12,6 +13,8 @@ pub mod metric;
 pub mod model;
 pub mod need;
 pub mod output;
+pub mod pipeline;
+pub mod population;
 pub mod zones;
 
 pub use error::{Error, Result};

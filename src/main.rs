@@ -1,1 +1,17 @@
-fn main() {}
+//! The `arenagap` binary: everything is in the library; this maps errors to exit codes.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match arenagap::cli::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = match e {
+                arenagap::Error::Write { .. } => 1,
+                _ => 2,
+            };
+            eprintln!("error: {:#}", anyhow::Error::from(e));
+            ExitCode::from(code)
+        }
+    }
+}

@@ -61,3 +61,9 @@ pub trait LayerView: Sync {
     /// Feature `i`'s values, aligned with [`LayerView::fields`], written into `out` (cleared first).
     fn values(&self, i: usize, out: &mut Vec<Value>);
 }
+
+pub mod atomic;
+pub mod geojson;
+pub mod layers;
+pub mod run;
+pub mod table;

@@ -1,0 +1,173 @@
+//! The command line: parse flags, layer them over the config file, resolve, run, report. `main.rs` only calls
+//! [`run`] and turns errors into exit codes.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Options;
+use crate::error::{Error, Result};
+use crate::output::layers::format_count;
+use crate::pipeline::{self, Outcome};
+
+/// arenagap: how near every young child lives to a family-centred arena, and where the gaps are.
+#[derive(Debug, Parser)]
+#[command(name = "arenagap", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Measure how near children live to arenas, rank districts and draw gap zones. With no inputs named, runs
+    /// on the bundled demo city (data/demo) and writes to ./arenagap-out.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AnalyzeArgs {
+    /// A TOML config file; its keys are the flag names (district-id = "omrade_kod"). Flags win over it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Resolve relative input paths (of the config file and of flags) against this folder.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// No progress and no summary table (warnings and errors are still printed).
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    options: Options,
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<()> {
+    let mut flags = args.options;
+    if let Some(dir) = &args.data_dir {
+        if !dir.is_dir() {
+            return Err(Error::Config(format!("--data-dir {}: no such folder", dir.display())));
+        }
+        flags.rebase(dir);
+    }
+    let file = match &args.config {
+        Some(path) => Options::from_file(path, args.data_dir.as_deref())?,
+        None => Options::default(),
+    };
+    let mut options = flags.over(file)?;
+    if options.names_no_input() {
+        options = options.over(Options::demo(&demo_root()?))?;
+    }
+    let settings = options.resolve()?;
+
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let mut progress = |step: &str| {
+        if show_progress {
+            eprintln!("arenagap: {step}…");
+        }
+    };
+    let outcome = pipeline::analyze(&settings, &mut progress)?;
+    for w in &outcome.warnings.0 {
+        eprintln!("warning: {w}");
+    }
+    let written = pipeline::write_outputs(&outcome, &settings, &mut progress)?;
+    if !args.quiet {
+        print_summary(&outcome, &settings.out, &written);
+    }
+    Ok(())
+}
+
+/// Where the demo city is: `data/demo` under the current folder, else under the source tree this binary was
+/// built from.
+fn demo_root() -> Result<PathBuf> {
+    let here = PathBuf::new();
+    if here.join("data/demo/districts.geojson").is_file() {
+        return Ok(here);
+    }
+    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if built.join("data/demo/districts.geojson").is_file() {
+        return Ok(built);
+    }
+    Err(Error::Config(
+        "no inputs named and the demo city (data/demo) is not here: give --districts, --children and --arenas, or \
+         --config FILE, or run from the arenagap folder"
+            .into(),
+    ))
+}
+
+fn print_summary(outcome: &Outcome, out: &Path, written: &[PathBuf]) {
+    let a = &outcome.analysis;
+    let total: f64 = outcome.children.total();
+    let covered: f64 = a.districts.iter().map(|d| d.children_covered).sum();
+    println!(
+        "{} children at {} points in {} districts; {} arenas; {} children ({:.1}%) within {} m of an arena",
+        format_count(total),
+        outcome.children.len(),
+        outcome.districts.len(),
+        outcome.arenas.len(),
+        format_count(covered),
+        if total > 0.0 { 100.0 * covered / total } else { 0.0 },
+        a.radii.any
+    );
+    println!();
+    println!("Most underserved districts (gap_rank):");
+    println!(
+        "{:>4}  {:<28} {:>8} {:>10} {:>8} {:>10} {:>6} {:>10}",
+        "rank", "district", "children", "uncovered", "covered", "mean dist", "FC", "gap score"
+    );
+    let mut order: Vec<usize> = (0..outcome.districts.len()).collect();
+    order.sort_by_key(|&i| a.districts[i].gap_rank);
+    for &i in order.iter().take(5) {
+        let (d, m) = (&outcome.districts[i], &a.districts[i]);
+        println!(
+            "{:>4}  {:<28} {:>8} {:>10} {:>7.0}% {:>10} {:>6} {:>10.1}",
+            m.gap_rank,
+            truncate(&format!("{} {}", d.id, d.name), 28),
+            format_count(m.children),
+            format_count(m.children_uncovered()),
+            100.0 * m.coverage_share().unwrap_or(0.0),
+            m.mean_distance_m.map_or("-".into(), |x| format!("{x:.0} m")),
+            if m.has_familjecentral() { "yes" } else { "no" },
+            m.gap_score
+        );
+    }
+    println!();
+    let zones = &outcome.zones;
+    println!(
+        "Gap zones (uncovered children within {} m of each other): {} drawn, {} smaller ones left out",
+        a.radii.any,
+        zones.zones.len(),
+        zones.dropped
+    );
+    for z in zones.zones.iter().take(5) {
+        let names: Vec<&str> = z.districts.iter().map(|&d| outcome.districts[d as usize].name.as_str()).collect();
+        println!(
+            "{:>4}  {:>6} children, nearest arena {} away on average, in {}",
+            z.gap_rank,
+            format_count(z.children),
+            z.nearest_arena_m.map_or("-".into(), |x| format!("{:.1} km", x / 1000.0)),
+            truncate(&names.join(", "), 60)
+        );
+    }
+    println!();
+    let names: Vec<String> =
+        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    println!("Wrote {}: {}", out.display(), names.join(", "));
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
