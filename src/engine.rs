@@ -284,3 +284,210 @@ fn children_within(arenas: &[Arena], children: &Children, model: &dyn DistanceMo
     }
     sums
 }
+
+#[cfg(test)]
+mod tests {
+    use geo::{Contains, Intersects, LineString, MultiPolygon, Point, Polygon};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::metric::StraightLine;
+
+    fn random_arenas(rng: &mut ChaCha8Rng, n: usize, extent: f64) -> Vec<Arena> {
+        (0..n)
+            .map(|i| Arena {
+                name: format!("a{i}"),
+                kind: ArenaKind::ALL[rng.random_range(0..4)],
+                // Coarse coordinates so that exact ties happen and the tie rule is exercised.
+                position: [
+                    (rng.random_range(0.0..extent) / 50.0).round() * 50.0,
+                    (rng.random_range(0.0..extent) / 50.0).round() * 50.0,
+                ],
+            })
+            .collect()
+    }
+
+    /// Random star-shaped (often concave) polygons with a hole in some, scattered over the extent; they may
+    /// overlap, which the lowest-index rule must resolve.
+    fn random_districts(rng: &mut ChaCha8Rng, n: usize, extent: f64) -> Vec<District> {
+        (0..n)
+            .map(|i| {
+                let (cx, cy) = (rng.random_range(0.0..extent), rng.random_range(0.0..extent));
+                let r = rng.random_range(extent / 20.0..extent / 5.0);
+                let k = rng.random_range(3..12);
+                let ring: Vec<(f64, f64)> = (0..k)
+                    .map(|j| {
+                        let a = std::f64::consts::TAU * j as f64 / k as f64;
+                        let rr = r * rng.random_range(0.3..1.0);
+                        (cx + rr * a.cos(), cy + rr * a.sin())
+                    })
+                    .collect();
+                let holes = if rng.random_bool(0.3) {
+                    let h = r * 0.15;
+                    vec![LineString::from(vec![(cx - h, cy - h), (cx + h, cy - h), (cx + h, cy + h), (cx - h, cy + h)])]
+                } else {
+                    vec![]
+                };
+                District {
+                    id: format!("d{i}"),
+                    name: format!("District {i}"),
+                    geometry: MultiPolygon(vec![Polygon::new(LineString::from(ring), holes)]),
+                }
+            })
+            .collect()
+    }
+
+    fn brute_nearest(arenas: &[Arena], p: [f64; 2], kind: Option<ArenaKind>) -> Option<(usize, f64)> {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, a) in arenas.iter().enumerate() {
+            if kind.is_some_and(|k| a.kind != k) {
+                continue;
+            }
+            let d = ((a.position[0] - p[0]).powi(2) + (a.position[1] - p[1]).powi(2)).sqrt();
+            if best.is_none_or(|(_, b)| d < b) {
+                best = Some((i, d));
+            }
+        }
+        best
+    }
+
+    fn brute_district(districts: &[District], p: [f64; 2]) -> Option<usize> {
+        let point = Point::new(p[0], p[1]);
+        districts
+            .iter()
+            .position(|d| d.geometry.contains(&point))
+            .or_else(|| districts.iter().position(|d| d.geometry.intersects(&point)))
+    }
+
+    #[test]
+    fn nearest_arena_matches_brute_force() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for round in 0..20 {
+            let n = rng.random_range(0..60);
+            let arenas = random_arenas(&mut rng, n, 10_000.0);
+            let model = StraightLine::new(&arenas);
+            for _ in 0..300 {
+                let p = [rng.random_range(-2000.0..12_000.0), rng.random_range(-2000.0..12_000.0)];
+                for kind in [None, Some(ArenaKind::Familjecentral), Some(ArenaKind::BemannadLekplats)] {
+                    let got = model.nearest(p, kind);
+                    let want = brute_nearest(&arenas, p, kind);
+                    match (got, want) {
+                        (None, None) => {}
+                        (Some((gi, gd)), Some((wi, wd))) => {
+                            assert!((gd - wd).abs() < 1e-9, "round {round}: distance {gd} vs {wd}");
+                            // Ties go to the lowest id, as brute force (strict <) does.
+                            assert_eq!(gi, wi, "round {round}: tie rule");
+                        }
+                        other => panic!("round {round}: {other:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn point_in_district_matches_brute_force() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for _ in 0..10 {
+            let n = rng.random_range(1..40);
+            let districts = random_districts(&mut rng, n, 10_000.0);
+            let index = PolygonIndex::districts(&districts);
+            for _ in 0..1000 {
+                let p = [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)];
+                assert_eq!(index.locate(p), brute_district(&districts, p), "{p:?}");
+            }
+            // Vertices lie on boundaries: the rule must still agree.
+            for d in &districts {
+                for c in d.geometry.0[0].exterior().coords().take(3) {
+                    assert_eq!(index.locate([c.x, c.y]), brute_district(&districts, [c.x, c.y]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn coverage_counts_and_scores_match_brute_force() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..8 {
+            let districts = random_districts(&mut rng, 12, 10_000.0);
+            let arenas = random_arenas(&mut rng, 15, 10_000.0);
+            let n = 3000;
+            let children = Children {
+                points: (0..n).map(|_| [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)]).collect(),
+                counts: (0..n).map(|_| rng.random_range(0..5) as f64).collect(),
+            };
+            let radii = Radii { any: 1000.0, kind: [2500.0, 1500.0, 1500.0, 1500.0] };
+            let need: Vec<f64> = (0..districts.len()).map(|_| rng.random_range(0.5..2.0)).collect();
+            let model = StraightLine::new(&arenas);
+            let index = PolygonIndex::districts(&districts);
+            let results = measure(&children, &index, &model);
+            let analysis = summarize(
+                Inputs { districts: &districts, arenas: &arenas, children: &children },
+                &index,
+                results,
+                &model,
+                radii,
+                &need,
+            );
+            // Brute force, district by district.
+            for (d, m) in analysis.districts.iter().enumerate() {
+                let (mut total, mut covered, mut score, mut kinds) = (0.0, 0.0, 0.0, [0.0; 4]);
+                for (p, &c) in children.points.iter().zip(&children.counts) {
+                    if brute_district(&districts, *p) != Some(d) {
+                        continue;
+                    }
+                    total += c;
+                    let near = brute_nearest(&arenas, *p, None).map(|x| x.1);
+                    if near.is_some_and(|x| x <= 1000.0) {
+                        covered += c;
+                    }
+                    score += need[d] * gap_contribution(c, near, 1000.0);
+                    for k in ArenaKind::ALL {
+                        if brute_nearest(&arenas, *p, Some(k)).is_some_and(|x| x.1 <= radii.kind[k.index()]) {
+                            kinds[k.index()] += c;
+                        }
+                    }
+                }
+                assert_eq!(m.children, total);
+                assert_eq!(m.children_covered, covered);
+                assert_eq!(m.children_covered_kind, kinds);
+                assert!((m.gap_score - score).abs() < 1e-6 * score.max(1.0));
+            }
+            // Children within each arena's radius, by brute force.
+            for (a, arena) in arenas.iter().enumerate() {
+                let r = radii.kind[arena.kind.index()];
+                let want: f64 = children
+                    .points
+                    .iter()
+                    .zip(&children.counts)
+                    .filter(|(p, _)| {
+                        ((p[0] - arena.position[0]).powi(2) + (p[1] - arena.position[1]).powi(2)).sqrt() <= r
+                    })
+                    .map(|(_, c)| c)
+                    .sum();
+                assert_eq!(analysis.arena_children_within[a], want);
+            }
+        }
+    }
+
+    #[test]
+    fn gap_score_grows_with_children_and_distance() {
+        // 1,000 children all 5 km away are worse off than 1,200 just past 1 km.
+        let far = gap_contribution(1000.0, Some(5000.0), 1000.0);
+        let near = gap_contribution(1200.0, Some(1001.0), 1000.0);
+        assert!(far > near);
+        assert!(gap_contribution(2.0, Some(1500.0), 1000.0) > gap_contribution(1.0, Some(1500.0), 1000.0));
+        assert_eq!(gap_contribution(5.0, Some(1000.0), 1000.0), 0.0);
+        assert_eq!(gap_contribution(1.0, None, 1000.0), NO_ARENA_RADII);
+    }
+
+    #[test]
+    fn weighted_percentile_is_the_first_distance_reaching_the_share() {
+        let mut v = vec![(300.0, 1.0), (100.0, 1.0), (200.0, 8.0)];
+        assert_eq!(weighted_percentile(&mut v, 0.9), Some(200.0));
+        let mut v = vec![(100.0, 1.0), (200.0, 1.0)];
+        assert_eq!(weighted_percentile(&mut v, 0.9), Some(200.0));
+        assert_eq!(weighted_percentile(&mut [], 0.9), None);
+    }
+}
