@@ -31,6 +31,8 @@ use crate::error::{Error, Result};
 
 /// Reads a Shapefile layer: geometries in the file's own coordinates, the CRS its `.prj` declares.
 pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
+    // A missing .shp is reported as such, not as a missing .dbf.
+    std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| {
         Error::input(
             path,
@@ -316,7 +318,7 @@ struct DbfField {
 
 impl DbfField {
     fn name(&self, encoding: &'static Encoding) -> Cow<'_, str> {
-        encoding.decode_without_bom_handling(trim_end(&self.raw_name)).0
+        decode_text(trim_end(&self.raw_name), encoding)
     }
 }
 
@@ -364,8 +366,8 @@ impl<'a> Dbf<'a> {
                 "its fields take {offset} bytes per record but its header says records are {record_len} bytes"
             )));
         }
-        let needed = header_len + records * record_len;
-        if data.len() < needed {
+        let needed = records.checked_mul(record_len).and_then(|n| n.checked_add(header_len));
+        if needed.map_or(true, |needed| data.len() < needed) {
             let whole = (data.len() - header_len) / record_len;
             return Err(Error::input(
                 path,
@@ -384,15 +386,39 @@ impl<'a> Dbf<'a> {
         &self.data[start..start + self.record_len]
     }
 
-    /// Whether every field name and every text value is valid UTF-8 (pure ASCII counts).
+    /// Whether every field name and every text value is valid UTF-8 (pure ASCII counts). A multi-byte character
+    /// cut off at the end of a field (writers that truncate to the field width by bytes) is tolerated.
     fn text_is_utf8(&self) -> bool {
         let text_fields: Vec<&DbfField> = self.fields.iter().filter(|f| is_text(f.kind)).collect();
         self.fields.iter().all(|f| std::str::from_utf8(&f.raw_name).is_ok())
             && (0..self.records).all(|i| {
                 let record = self.record(i);
-                text_fields.iter().all(|f| std::str::from_utf8(&record[f.offset..f.offset + f.length]).is_ok())
+                text_fields.iter().all(|f| is_utf8_field(&record[f.offset..f.offset + f.length]))
             })
     }
+}
+
+/// Whether a text field's bytes are valid UTF-8, tolerating an incomplete character at the very end only when
+/// the value fills the whole field (no padding), i.e. was cut off at the field width. (A Windows-1252 value
+/// ending in `å` followed by padding is not UTF-8.)
+fn is_utf8_field(raw: &[u8]) -> bool {
+    let text = trim_end(raw);
+    match std::str::from_utf8(text) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && text.len() == raw.len(),
+    }
+}
+
+/// Decodes text; in UTF-8, an incomplete character at the end (cut off by the field width) is dropped.
+fn decode_text<'b>(bytes: &'b [u8], encoding: &'static Encoding) -> Cow<'b, str> {
+    if encoding == encoding_rs::UTF_8 {
+        if let Err(e) = std::str::from_utf8(bytes) {
+            if e.error_len().is_none() {
+                return encoding.decode_without_bom_handling(&bytes[..e.valid_up_to()]).0;
+            }
+        }
+    }
+    encoding.decode_without_bom_handling(bytes).0
 }
 
 /// Whether a field type holds encoded text.
@@ -442,7 +468,7 @@ fn decode_value(field: &DbfField, raw: &[u8], encoding: &'static Encoding, versi
                 let t = std::str::from_utf8(text).unwrap_or_default();
                 Value::Text(format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..]).into())
             } else {
-                Value::Text(encoding.decode_without_bom_handling(text).0.into())
+                Value::Text(decode_text(text, encoding).into())
             }
         }
         b'I' | b'+' if raw.len() == 4 => Value::Number(i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as f64),
@@ -463,7 +489,7 @@ fn decode_value(field: &DbfField, raw: &[u8], encoding: &'static Encoding, versi
             if text.is_empty() {
                 Value::Null
             } else {
-                Value::Text(encoding.decode_without_bom_handling(text).0.into())
+                Value::Text(decode_text(text, encoding).into())
             }
         }
     })
@@ -1009,6 +1035,13 @@ mod tests {
     }
 
     #[test]
+    fn missing_shp_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = read(&dir.path().join("nothing.shp"), &ReadOptions::default());
+        assert!(matches!(result, Err(Error::Io { .. })), "{result:?}");
+    }
+
+    #[test]
     fn a_text_file_renamed_to_shp_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let shp = copy_fixture("preschools", dir.path(), "p", &[]);
@@ -1098,6 +1131,16 @@ mod tests {
             }
             std::fs::write(path, &original).unwrap();
         }
+    }
+
+    #[test]
+    fn utf8_detection_tolerates_only_characters_cut_at_the_field_width() {
+        assert!(is_utf8_field("Åby  ".as_bytes()));
+        assert!(is_utf8_field(b"G\xC3"), "'Gå' cut after the first byte of 'å' by a 2-byte field");
+        assert!(!is_utf8_field(b"Vr\xE5ng\xE5  "), "Windows-1252 'Vrångå' in a wider field");
+        assert!(!is_utf8_field(b"Styrs\xF6"));
+        assert_eq!(decode_text(b"G\xC3", encoding_rs::UTF_8), "G");
+        assert_eq!(decode_text(b"G\xE5", encoding_rs::WINDOWS_1252), "Gå");
     }
 
     #[test]
