@@ -53,12 +53,7 @@ pub(crate) struct SrsDef<'a> {
 ///
 /// The file is written as `<path>.partial` next to `path` and renamed over `path` when complete; on error the
 /// partial file is removed and `path` is left as it was.
-pub fn write_gpkg(
-    path: &Path,
-    layers: &[&dyn LayerView],
-    crs: crate::crs::Crs,
-    styles: &[(&str, &str)],
-) -> Result<()> {
+pub fn write_gpkg(path: &Path, layers: &[&dyn LayerView], crs: crate::crs::Crs, styles: &[(&str, &str)]) -> Result<()> {
     let srs = SrsDef { epsg: crs.epsg(), name: crs.name(), wkt: crs.wkt() };
     write_gpkg_with_srs(path, layers, &srs, styles)
 }
@@ -363,7 +358,8 @@ fn rtree_triggers(name: &str) -> String {
     let t = ident(name);
     let r = ident(&format!("rtree_{name}_geom"));
     let trigger = |suffix: &str| ident(&format!("rtree_{name}_geom_{suffix}"));
-    let values = "NEW.\"fid\", ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"), ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")";
+    let values =
+        "NEW.\"fid\", ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"), ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")";
     format!(
         "CREATE TRIGGER {insert} AFTER INSERT ON {t} WHEN (new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) \
 BEGIN INSERT OR REPLACE INTO {r} VALUES ({values}); END;
@@ -608,7 +604,12 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
             kind: GeometryKind::Point,
             fields: vec![Field::new("children", FieldType::Real), Field::new("covered", FieldType::Bool)],
             geometries: (0..n)
-                .map(|i| Geometry::Point(Point::new(310_000.0 + (i % 1000) as f64 * 5.5, 6_390_000.0 + (i / 1000) as f64 * 7.25)))
+                .map(|i| {
+                    Geometry::Point(Point::new(
+                        310_000.0 + (i % 1000) as f64 * 5.5,
+                        6_390_000.0 + (i / 1000) as f64 * 7.25,
+                    ))
+                })
                 .collect(),
             rows: (0..n).map(|i| vec![Value::Number(i as f64 / 4.0), Value::Bool(i % 3 == 0)]).collect(),
         }
@@ -636,8 +637,9 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         assert_eq!(count("SELECT count(*) FROM rtree_districts_geom"), 2);
         assert_eq!(count("SELECT count(*) FROM rtree_children_geom"), 10);
         assert_eq!(count("SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326, 3006)"), 4);
-        let def: String =
-            conn.query_row("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = 3006", [], |r| r.get(0)).unwrap();
+        let def: String = conn
+            .query_row("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = 3006", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(def, SWEREF99_TM_WKT);
         assert_eq!(count("SELECT count(*) FROM gpkg_geometry_columns WHERE srs_id = 3006"), 2);
         assert_eq!(count("SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'"), 2);
@@ -656,10 +658,7 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
             count("SELECT count(*) FROM gpkg_contents WHERE table_name = 'layer_styles' AND data_type = 'attributes'"),
             1
         );
-        assert_eq!(
-            count("SELECT count(*) FROM layer_styles WHERE f_table_name = 'districts' AND useAsDefault = 1"),
-            1
-        );
+        assert_eq!(count("SELECT count(*) FROM layer_styles WHERE f_table_name = 'districts' AND useAsDefault = 1"), 1);
 
         // Column types and values.
         let types: Vec<(String, String)> = conn
@@ -702,7 +701,8 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         // A polygon blob: xy envelope, a multipolygon of one polygon with two rings.
         let blob: Vec<u8> = conn.query_row("SELECT geom FROM districts WHERE fid = 2", [], |r| r.get(0)).unwrap();
         assert_eq!(&blob[..4], b"GP\x00\x03");
-        let envelope: Vec<f64> = (0..4).map(|k| f64::from_le_bytes(blob[8 + 8 * k..16 + 8 * k].try_into().unwrap())).collect();
+        let envelope: Vec<f64> =
+            (0..4).map(|k| f64::from_le_bytes(blob[8 + 8 * k..16 + 8 * k].try_into().unwrap())).collect();
         assert_eq!(envelope, [312_000.0, 315_000.0, 6_390_000.0, 6_393_000.0]);
         let wkb = &blob[40..];
         assert_eq!(wkb[0], 1);
