@@ -2,6 +2,7 @@
 //! GeoJSON, CSV and GeoPackage alike.
 
 pub mod gpkg;
+pub mod qgis;
 
 pub use crate::input::Value;
 
