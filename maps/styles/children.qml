@@ -1,6 +1,6 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <qgis simplifyDrawingTol="1" labelsEnabled="0" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
-  <renderer-v2 type="heatmapRenderer" radius_unit="1" max_value="0" weight_expression="coalesce(&quot;children&quot;, 0)" referencescale="-1" radius="400" enableorderby="0" radius_map_unit_scale="3x:0,0,0,0,0,0" quality="2" forceraster="0" symbollevels="0">
+  <renderer-v2 type="heatmapRenderer" radius_unit="1" max_value="0" weight_expression="coalesce(&quot;children&quot;, 0)" referencescale="-1" radius="500" enableorderby="0" radius_map_unit_scale="3x:0,0,0,0,0,0" quality="2" forceraster="0" symbollevels="0">
     <colorramp type="gradient" name="[source]">
       <Option type="Map">
         <Option type="QString" name="color1" value="255,255,255,0"/>
