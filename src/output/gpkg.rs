@@ -526,6 +526,7 @@ mod tests {
     use super::*;
     use crate::output::Field;
     use geo::{coord, polygon, Point};
+    use std::path::PathBuf;
 
     /// SWEREF 99 TM as the crs module will give it (kept here so the tests do not depend on it).
     const SWEREF99_TM_WKT: &str = "PROJCS[\"SWEREF99 TM\",GEOGCS[\"SWEREF99\",DATUM[\"SWEREF99\",\
@@ -793,5 +794,81 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         let start = std::time::Instant::now();
         write(&path, &[&c]).unwrap();
         println!("1,000,000 points in {:?}", start.elapsed());
+    }
+
+    /// Turns a folder of GeoJSON outputs in EPSG:3006 into a full sample output folder (GeoPackage with styles,
+    /// QGIS project), for `tests/qgis/check_qgis.py`:
+    /// `ARENAGAP_SAMPLE_DIR=/tmp/out cargo test --lib sample_output_folder -- --ignored`.
+    #[test]
+    #[ignore = "needs ARENAGAP_SAMPLE_DIR"]
+    fn sample_output_folder() {
+        let Some(dir) = std::env::var_os("ARENAGAP_SAMPLE_DIR").map(PathBuf::from) else {
+            println!("ARENAGAP_SAMPLE_DIR is not set");
+            return;
+        };
+        let integer = |name: &str| name.starts_with("arenas_") || name.starts_with("gap_rank") || name == "zone_id";
+        let mut layers = Vec::new();
+        for name in ["districts", "gaps", "children", "arenas"] {
+            let text = fs::read_to_string(dir.join(format!("{name}.geojson"))).unwrap();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let features = json["features"].as_array().unwrap();
+            let props = features[0]["properties"].as_object().unwrap();
+            let fields: Vec<Field> = props
+                .iter()
+                .map(|(k, v)| {
+                    let ty = match v {
+                        serde_json::Value::Bool(_) => FieldType::Bool,
+                        serde_json::Value::Number(_) if integer(k) => FieldType::Integer,
+                        serde_json::Value::String(_) => FieldType::Text,
+                        _ if k == "district_id" => FieldType::Text,
+                        _ => FieldType::Real,
+                    };
+                    Field::new(k.clone(), ty)
+                })
+                .collect();
+            let geometry = |g: &serde_json::Value| -> Geometry<f64> {
+                let c = &g["coordinates"];
+                let ring = |r: &serde_json::Value| -> geo::LineString<f64> {
+                    r.as_array().unwrap().iter().map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())).collect()
+                };
+                match g["type"].as_str().unwrap() {
+                    "Point" => Geometry::Point(Point::new(c[0].as_f64().unwrap(), c[1].as_f64().unwrap())),
+                    _ => Geometry::MultiPolygon(MultiPolygon(
+                        c.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|p| {
+                                let rings: Vec<_> = p.as_array().unwrap().iter().map(ring).collect();
+                                Polygon::new(rings[0].clone(), rings[1..].to_vec())
+                            })
+                            .collect(),
+                    )),
+                }
+            };
+            let value = |v: &serde_json::Value| match v {
+                serde_json::Value::Bool(b) => Value::Bool(*b),
+                serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
+                serde_json::Value::String(s) => Value::Text(s.as_str().into()),
+                _ => Value::Null,
+            };
+            let name: &'static str = name;
+            layers.push(TestLayer {
+                name,
+                kind: if name == "districts" || name == "gaps" {
+                    GeometryKind::MultiPolygon
+                } else {
+                    GeometryKind::Point
+                },
+                geometries: features.iter().map(|f| geometry(&f["geometry"])).collect(),
+                rows: features
+                    .iter()
+                    .map(|f| fields.iter().map(|k| value(&f["properties"][&k.name])).collect())
+                    .collect(),
+                fields,
+            });
+        }
+        let views: Vec<&dyn LayerView> = layers.iter().map(|l| l as &dyn LayerView).collect();
+        write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, crate::output::qgis::styles()).unwrap();
+        crate::output::qgis::write_project(&dir).unwrap();
     }
 }

@@ -251,4 +251,15 @@ mod tests {
         assert_eq!(epsg_from_name("urn:ogc:def:crs:OGC:1.3:CRS84"), Some(4326));
         assert_eq!(epsg_from_name("something"), None);
     }
+
+    /// Writes the project into an existing output folder: `ARENAGAP_SAMPLE_DIR=/tmp/out cargo test --lib
+    /// sample_project -- --ignored`, for `tests/qgis/check_qgis.py`.
+    #[test]
+    #[ignore = "needs ARENAGAP_SAMPLE_DIR"]
+    fn sample_project() {
+        match std::env::var_os("ARENAGAP_SAMPLE_DIR") {
+            Some(dir) => write_project(Path::new(&dir)).unwrap(),
+            None => println!("ARENAGAP_SAMPLE_DIR is not set"),
+        }
+    }
 }
