@@ -1,0 +1,302 @@
+#!/usr/bin/python3
+"""Builds the QGIS styles (maps/styles/*.qml) and the project (maps/arenagap.qgs) with PyQGIS.
+
+The committed .qml and .qgs files are this script's output; `arenagap` embeds them and copies them into every
+output folder. Edit the styles here, rerun, commit the results:
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 maps/make_maps.py
+
+(Debian's PyQGIS lives in the system Python, hence /usr/bin/python3.) The project is saved next to four
+one-feature GeoJSON files in WGS 84 (the default output CRS), so that its layers point to ./districts.geojson and
+so on, relative to the project file. `arenagap` rewrites each layer's CRS in the copy it writes, to the CRS the
+GeoJSON file declares, because QGIS takes a layer's CRS from the project rather than from the file.
+"""
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+# Qt orders XML attributes by hash: a fixed seed keeps the generated files the same from one run to the next.
+os.environ.setdefault("QT_HASH_SEED", "0")
+
+from qgis.core import (
+    QgsApplication,
+    QgsCategorizedSymbolRenderer,
+    QgsCoordinateReferenceSystem,
+    QgsFillSymbol,
+    QgsGradientColorRamp,
+    QgsGradientStop,
+    QgsGraduatedSymbolRenderer,
+    QgsHeatmapRenderer,
+    QgsLinePatternFillSymbolLayer,
+    QgsLineSymbol,
+    QgsMapLayer,
+    QgsMarkerSymbol,
+    QgsPalLayerSettings,
+    QgsProject,
+    QgsRectangle,
+    QgsReferencedRectangle,
+    QgsRendererCategory,
+    QgsRendererRange,
+    QgsRuleBasedRenderer,
+    QgsSimpleFillSymbolLayer,
+    QgsSimpleLineSymbolLayer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QColor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The output field contract (see src/output): the styles use these names.
+FIELDS = {
+    "districts": {
+        "district_id": "", "district_name": "", "children": 0.5, "arenas_total": 1, "arenas_familjecentral": 1,
+        "arenas_oppen_forskola": 1, "arenas_bibliotek": 1, "arenas_bemannad_lekplats": 1, "children_covered": 0.5,
+        "children_uncovered": 0.5, "coverage_share": 0.5, "children_covered_familjecentral": 0.5,
+        "children_covered_oppen_forskola": 0.5, "children_covered_bibliotek": 0.5,
+        "children_covered_bemannad_lekplats": 0.5, "mean_distance_m": 0.5, "p90_distance_m": 0.5,
+        "has_familjecentral": True, "need_weight": 0.5, "gap_score": 0.5, "gap_rank": 1,
+        "gap_score_unweighted": 0.5, "gap_rank_unweighted": 1,
+    },
+    "gaps": {"zone_id": 1, "children": 0.5, "nearest_arena_m": 0.5, "nearest_arena_min_m": 0.5, "districts": "",
+             "gap_score": 0.5, "gap_rank": 1},
+    "children": {"children": 0.5, "district_id": "", "nearest_any_m": 0.5, "nearest_familjecentral_m": 0.5,
+                 "nearest_oppen_forskola_m": 0.5, "nearest_bibliotek_m": 0.5, "nearest_bemannad_lekplats_m": 0.5,
+                 "covered": True},
+    "arenas": {"name": "", "kind": "familjecentral", "radius_m": 0.5, "children_within_radius": 0.5},
+}
+GEOMETRY = {"districts": "MultiPolygon", "gaps": "MultiPolygon", "children": "Point", "arenas": "Point"}
+# Top of the layer list first.
+ORDER = ["arenas", "gaps", "children", "districts"]
+# Göteborg in SWEREF 99 TM.
+GOTEBORG = QgsRectangle(295000, 6377000, 337500, 6419000)
+
+STYLE_CATEGORIES = QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering
+
+
+def text_format(size, bold=False):
+    fmt = QgsTextFormat()
+    font = fmt.font()
+    font.setBold(bold)
+    fmt.setFont(font)
+    fmt.setSize(size)
+    fmt.setColor(QColor("#222222"))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor(255, 255, 255, 220))
+    fmt.setBuffer(buffer)
+    return fmt
+
+
+def labels(layer, expression, size, bold=False, max_scale_denominator=None):
+    settings = QgsPalLayerSettings()
+    settings.fieldName = expression
+    settings.isExpression = True
+    settings.setFormat(text_format(size, bold))
+    if layer.geometryType() == 2:  # polygons: horizontal label inside the polygon
+        settings.placement = QgsPalLayerSettings.OverPoint
+        settings.fitInPolygonOnly = False
+    else:
+        settings.placement = QgsPalLayerSettings.OrderedPositionsAroundPoint
+        settings.dist = 1.5
+    if max_scale_denominator:
+        settings.scaleVisibility = True
+        settings.minimumScale = max_scale_denominator
+        settings.maximumScale = 0
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+def districts_style(layer):
+    """Graduated by gap_score relative to the largest gap in the output: scores have no fixed scale (they count
+    need-weighted uncovered children), so fixed breaks would suit one city and not the next."""
+    colours = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+    labels_sv_en = [
+        "0–20 % av största gapet / of the largest gap",
+        "20–40 %",
+        "40–60 %",
+        "60–80 %",
+        "80–100 % (störst / largest)",
+    ]
+
+    def fill(colour):
+        return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#5a5a5a", "outline_width": "0.26",
+                                           "outline_width_unit": "MM"})
+
+    ranges = [QgsRendererRange(0.0, 0.0, fill("#e8efe4"), "0 — inget gap / no gap", True)]
+    for k, (colour, label) in enumerate(zip(colours, labels_sv_en)):
+        ranges.append(QgsRendererRange(k / 5.0, (k + 1) / 5.0, fill(colour), label, True))
+    renderer = QgsGraduatedSymbolRenderer("", ranges)
+    renderer.setClassAttribute('if(maximum("gap_score") > 0, "gap_score" / maximum("gap_score"), 0)')
+    renderer.setGraduatedMethod(QgsGraduatedSymbolRenderer.GraduatedColor)
+    layer.setRenderer(renderer)
+    labels(layer, "\"district_name\" || if(\"gap_score\" > 0, '\\n' || 'gap #' || \"gap_rank\", '')", 8)
+
+
+def gaps_style(layer):
+    """Outlined zones with a light hatch; the three largest gaps stand out."""
+
+    def symbol(outline, width, hatch):
+        sym = QgsFillSymbol()
+        sym.deleteSymbolLayer(0)
+        base = QgsSimpleFillSymbolLayer(QColor(255, 255, 255, 40), Qt.SolidPattern, QColor(0, 0, 0, 0), Qt.NoPen)
+        sym.appendSymbolLayer(base)
+        pattern = QgsLinePatternFillSymbolLayer()
+        pattern.setLineAngle(45)
+        pattern.setDistance(2.0)
+        pattern.setLineWidth(0.3)
+        pattern.setColor(QColor(hatch))
+        pattern.subSymbol().setColor(QColor(hatch))
+        sym.appendSymbolLayer(pattern)
+        line = QgsSimpleLineSymbolLayer(QColor(outline), width)
+        sym.appendSymbolLayer(line)
+        return sym
+
+    root = QgsRuleBasedRenderer.Rule(None)
+    top = QgsRuleBasedRenderer.Rule(symbol("#67000d", 1.0, "#cb181d"), 0, 0, '"gap_rank" <= 3',
+                                    "Största gapen / largest gaps (1–3)")
+    rest = QgsRuleBasedRenderer.Rule(symbol("#3f3f3f", 0.7, "#737373"), 0, 0, "ELSE",
+                                     "Övriga gapzoner / other gap zones")
+    root.appendChild(top)
+    root.appendChild(rest)
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    labels(layer, "format_number(\"children\", 0) || ' barn'", 9, bold=True)
+
+
+def children_style(layer):
+    """A heatmap of children (each point weighted by its child count)."""
+    ramp = QgsGradientColorRamp(QColor(255, 255, 255, 0), QColor(63, 0, 125, 220), False, [
+        QgsGradientStop(0.15, QColor(218, 218, 235, 60)),
+        QgsGradientStop(0.45, QColor(158, 154, 200, 140)),
+        QgsGradientStop(0.75, QColor(106, 81, 163, 190)),
+    ])
+    renderer = QgsHeatmapRenderer()
+    renderer.setWeightExpression('coalesce("children", 0)')
+    renderer.setRadius(500)
+    renderer.setRadiusUnit(QgsUnitTypes.RenderMapUnits)
+    renderer.setColorRamp(ramp)
+    renderer.setMaximumValue(0)  # automatic
+    renderer.setRenderQuality(2)
+    layer.setRenderer(renderer)
+
+
+def arenas_style(layer):
+    """One symbol per kind of arena."""
+    kinds = [
+        ("familjecentral", "Familjecentral (family centre)", "star", "#08519c", 5.0),
+        ("oppen_forskola", "Öppen förskola (open preschool)", "circle", "#238b45", 3.4),
+        ("bibliotek", "Bibliotek (library)", "square", "#252525", 3.2),
+        ("bemannad_lekplats", "Bemannad lekplats (staffed playground)", "triangle", "#00a0b0", 3.8),
+    ]
+    categories = []
+    for value, label, shape, colour, size in kinds:
+        sym = QgsMarkerSymbol.createSimple({"name": shape, "color": colour, "outline_color": "#ffffff",
+                                            "outline_width": "0.4", "size": str(size)})
+        categories.append(QgsRendererCategory(value, sym, label, True))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("kind", categories))
+    labels(layer, '"name"', 8, max_scale_denominator=60000)
+
+
+STYLES = {"districts": districts_style, "gaps": gaps_style, "children": children_style, "arenas": arenas_style}
+
+
+def stable_keys(text):
+    """Rule keys are random UUIDs: number them instead, so that a rebuild changes nothing."""
+    counter = iter(range(1, 1000))
+    return re.sub(r'key="\{[0-9a-f-]{36}\}"', lambda m: 'key="{00000000-0000-0000-0000-%012d}"' % next(counter), text)
+
+
+def rewrite(path, change):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(change(text))
+
+
+def write_sample(folder, name):
+    """A one-feature GeoJSON file in WGS 84 with the layer's contract fields."""
+    point = [11.97, 57.70]
+    ring = [[11.96, 57.69], [11.98, 57.69], [11.98, 57.71], [11.96, 57.71], [11.96, 57.69]]
+    geometry = ({"type": "Point", "coordinates": point} if GEOMETRY[name] == "Point"
+                else {"type": "MultiPolygon", "coordinates": [[ring]]})
+    feature = {"type": "Feature", "properties": FIELDS[name], "geometry": geometry}
+    path = os.path.join(folder, name + ".geojson")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "name": name, "features": [feature]}, f, ensure_ascii=False)
+    return path
+
+
+def main():
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    styles_dir = os.path.join(HERE, "styles")
+    os.makedirs(styles_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="arenagap-maps-")
+    try:
+        project = QgsProject.instance()
+        project.setTitle("arenagap: närhet till familjecentrerade arenor / nearness to family-centred arenas")
+        project.setCrs(QgsCoordinateReferenceSystem("EPSG:3006"))
+        metadata = project.metadata()
+        metadata.setAuthor("arenagap")
+        project.setMetadata(metadata)
+        project.writeEntryBool("Paths", "/Absolute", False)
+        project.viewSettings().setDefaultViewExtent(
+            QgsReferencedRectangle(GOTEBORG, QgsCoordinateReferenceSystem("EPSG:3006")))
+        layers = {}
+        for name in reversed(ORDER):  # bottom first: addMapLayer puts each new layer on top
+            layer = QgsVectorLayer(write_sample(work, name), name, "ogr")
+            if not layer.isValid():
+                sys.exit(f"{name}: the sample layer is not valid")
+            STYLES[name](layer)
+            qml = os.path.join(styles_dir, name + ".qml")
+            message, ok = layer.saveNamedStyle(qml, STYLE_CATEGORIES)
+            if not ok:
+                sys.exit(f"{name}: cannot save the style: {message}")
+            rewrite(qml, stable_keys)
+            # Load it back, so the project carries exactly what the .qml file says.
+            message, ok = layer.loadNamedStyle(qml, STYLE_CATEGORIES)
+            if not ok:
+                sys.exit(f"{name}: cannot load the style back: {message}")
+            project.addMapLayer(layer)
+            layers[name] = layer
+        root = project.layerTreeRoot()
+        root.setHasCustomLayerOrder(False)
+        for index, name in enumerate(ORDER):
+            node = root.findLayer(layers[name].id())
+            clone = node.clone()
+            root.insertChildNode(index, clone)
+            root.removeChildNode(node)
+        qgs = os.path.join(work, "arenagap.qgs")
+        if not project.write(qgs):
+            sys.exit("cannot save the project: " + project.error())
+        with open(qgs, encoding="utf-8") as f:
+            text = stable_keys(f.read())
+        # No user names, dates or random layer ids in the committed file: it is the same on every rebuild.
+        text = re.sub(r' saveUser(Full)?="[^"]*"| saveDateTime="[^"]*"', "", text)
+        # (Keep the name_uuid shape: QGIS 3.22 gave some layers with ids like "gaps_layer" new ids on load, and
+        # their layer tree entries then pointed nowhere.)
+        names = ["arenas", "gaps", "children", "districts", "Annotations"]
+        text = re.sub(r"\b(arenas|gaps|children|districts|Annotations)_[0-9a-f]{8}(_[0-9a-f]{4}){3}_[0-9a-f]{12}\b",
+                      lambda m: "%s_00000000_0000_0000_0000_%012d" % (m.group(1), names.index(m.group(1)) + 1), text)
+        text = re.sub(r"<creation>[^<]*</creation>", "<creation></creation>", text)
+        with open(os.path.join(HERE, "arenagap.qgs"), "w", encoding="utf-8") as f:
+            f.write(text)
+        print("wrote", os.path.join(HERE, "arenagap.qgs"), "and", styles_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        QgsProject.instance().clear()
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,874 @@
+//! GeoPackage output: every layer in one `.gpkg` file, in the analysis CRS, with an R-tree spatial index per layer
+//! and a default QGIS style per layer in `layer_styles`, so that dragging the file into QGIS shows styled layers.
+//!
+//! The file follows the OGC GeoPackage 1.3 encoding standard (application id `GPKG`, user version 10300): the
+//! `gpkg_spatial_ref_sys`, `gpkg_contents`, `gpkg_geometry_columns` and `gpkg_extensions` tables, feature tables
+//! with an integer `fid` primary key and a `geom` column holding GeoPackage binary geometries (the `GP` header
+//! followed by ISO WKB), and the `gpkg_rtree_index` extension with the standard maintenance triggers.
+//!
+//! The WKB encoder is written here rather than taken from a crate: the layers only ever hold points and
+//! multipolygons, which are a few lines each, and it keeps the output byte-for-byte under our control.
+//!
+//! Output is deterministic: rows go in in layer order and feature order, `last_change` is a fixed timestamp
+//! ([`LAST_CHANGE`]), never the wall clock, so two runs on the same input give byte-identical files.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use geo::{Geometry, MultiPolygon, Polygon};
+use rusqlite::types::Null;
+use rusqlite::{params, Connection, Statement};
+
+use super::{FieldType, GeometryKind, LayerView, Value};
+use crate::error::{Error, Result};
+
+/// The `last_change` and `update_time` written into the file. A fixed value, so that outputs are reproducible.
+pub const LAST_CHANGE: &str = "2000-01-01T00:00:00.000Z";
+
+/// `PRAGMA application_id` of a GeoPackage: the ASCII bytes `GPKG`.
+const APPLICATION_ID: i32 = 0x4750_4B47;
+/// `PRAGMA user_version` of a GeoPackage 1.3 file.
+const USER_VERSION: i32 = 10300;
+
+/// The WGS 84 row every GeoPackage must have (the definition GDAL writes).
+const WGS84_WKT: &str = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,\
+AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],\
+UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],\
+AUTHORITY[\"EPSG\",\"4326\"]]";
+
+/// The spatial reference system the layers are written in, as it goes into `gpkg_spatial_ref_sys`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SrsDef<'a> {
+    /// The EPSG code, also used as `srs_id`.
+    pub epsg: u32,
+    /// A human name: `SWEREF 99 TM`.
+    pub name: &'a str,
+    /// The OGC WKT 1 definition with AUTHORITY codes.
+    pub wkt: &'a str,
+}
+
+/// Writes `layers` into one GeoPackage at `path`, in `crs` (the analysis CRS, which the layers' geometries are in),
+/// with `styles` (layer name, QML document) as each layer's default QGIS style.
+///
+/// The file is written as `<path>.partial` next to `path` and renamed over `path` when complete; on error the
+/// partial file is removed and `path` is left as it was.
+pub fn write_gpkg(path: &Path, layers: &[&dyn LayerView], crs: crate::crs::Crs, styles: &[(&str, &str)]) -> Result<()> {
+    let srs = SrsDef { epsg: crs.epsg(), name: crs.name(), wkt: crs.wkt() };
+    write_gpkg_with_srs(path, layers, &srs, styles)
+}
+
+/// [`write_gpkg`] with the spatial reference system spelled out.
+pub(crate) fn write_gpkg_with_srs(
+    path: &Path,
+    layers: &[&dyn LayerView],
+    srs: &SrsDef<'_>,
+    styles: &[(&str, &str)],
+) -> Result<()> {
+    check_layers(layers).map_err(|m| Error::write(path, io::Error::new(io::ErrorKind::InvalidInput, m)))?;
+    let partial = partial_path(path);
+    remove_if_exists(&partial).map_err(|e| Error::write(&partial, e))?;
+    let result = write_file(&partial, layers, srs, styles);
+    if let Err(message) = result {
+        let _ = fs::remove_file(&partial);
+        return Err(Error::write(path, io::Error::other(message)));
+    }
+    if let Err(e) = fs::rename(&partial, path) {
+        let _ = fs::remove_file(&partial);
+        return Err(Error::write(path, e));
+    }
+    Ok(())
+}
+
+/// `<path>.partial`, in the same folder as `path` so that the final rename stays on one file system.
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "output.gpkg".into());
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Names that would clash inside one GeoPackage.
+fn check_layers(layers: &[&dyn LayerView]) -> std::result::Result<(), String> {
+    let mut seen: Vec<String> = Vec::new();
+    for layer in layers {
+        let name = layer.name();
+        let lower = name.to_lowercase();
+        if name.is_empty() || lower.starts_with("gpkg_") || lower.starts_with("rtree_") || lower == "layer_styles" {
+            return Err(format!("cannot use {name:?} as a GeoPackage layer name"));
+        }
+        if seen.contains(&lower) {
+            return Err(format!("two layers are named {name:?}"));
+        }
+        seen.push(lower);
+        let mut fields: Vec<String> = vec!["fid".into(), "geom".into()];
+        for field in layer.fields() {
+            let lower = field.name.to_lowercase();
+            if field.name.is_empty() || fields.contains(&lower) {
+                return Err(format!("layer {name}: field name {:?} is empty or used twice", field.name));
+            }
+            fields.push(lower);
+        }
+    }
+    Ok(())
+}
+
+/// A failure inside the SQLite work, as text for an [`Error::Write`].
+struct Fail(String);
+
+impl From<rusqlite::Error> for Fail {
+    fn from(e: rusqlite::Error) -> Self {
+        Fail(format!("SQLite: {e}"))
+    }
+}
+
+impl From<Fail> for String {
+    fn from(f: Fail) -> String {
+        f.0
+    }
+}
+
+fn write_file(
+    partial: &Path,
+    layers: &[&dyn LayerView],
+    srs: &SrsDef<'_>,
+    styles: &[(&str, &str)],
+) -> std::result::Result<(), String> {
+    let mut conn = Connection::open(partial).map_err(Fail::from)?;
+    fill(&mut conn, layers, srs, styles)?;
+    conn.close().map_err(|(_, e)| Fail::from(e))?;
+    Ok(())
+}
+
+/// Double-quotes an SQL identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+const SCHEMA: &str = "
+CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
+  organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL,
+  description TEXT);
+CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
+  identifier TEXT UNIQUE, description TEXT DEFAULT '',
+  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+  geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,
+  definition TEXT NOT NULL, scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+";
+
+const LAYER_STYLES: &str = "
+CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),
+  f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30),
+  styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+  update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
+";
+
+fn fill(
+    conn: &mut Connection,
+    layers: &[&dyn LayerView],
+    srs: &SrsDef<'_>,
+    styles: &[(&str, &str)],
+) -> std::result::Result<(), Fail> {
+    // Pragmas first: application_id and user_version live in the file header. The journal is off because a failed
+    // write is thrown away as a whole (the partial file is deleted), so there is nothing to roll back to.
+    conn.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {USER_VERSION};
+         PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+         PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536;"
+    ))?;
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    insert_srs(&tx, srs)?;
+    let srs_id = srs.epsg as i32;
+    for layer in layers {
+        write_layer(&tx, *layer, srs_id)?;
+    }
+    let styled: Vec<(&str, &str)> = layers
+        .iter()
+        .filter_map(|l| styles.iter().find(|(name, _)| *name == l.name()).map(|(name, qml)| (*name, *qml)))
+        .collect();
+    if !styled.is_empty() {
+        tx.execute_batch(LAYER_STYLES)?;
+        tx.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id)
+             VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?1, 0)",
+            [LAST_CHANGE],
+        )?;
+        let mut stmt = tx.prepare(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,
+               styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)
+             VALUES ('', '', ?1, 'geom', ?1, ?2, '', 1, 'arenagap default style', '', NULL, ?3)",
+        )?;
+        for (name, qml) in styled {
+            stmt.execute(params![name, qml, LAST_CHANGE])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn insert_srs(conn: &Connection, srs: &SrsDef<'_>) -> std::result::Result<(), Fail> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition,
+           description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    stmt.execute(params![
+        "Undefined Cartesian SRS",
+        -1,
+        "NONE",
+        -1,
+        "undefined",
+        "undefined Cartesian coordinate reference system"
+    ])?;
+    stmt.execute(params![
+        "Undefined geographic SRS",
+        0,
+        "NONE",
+        0,
+        "undefined",
+        "undefined geographic coordinate reference system"
+    ])?;
+    stmt.execute(params![
+        "WGS 84 geodetic",
+        4326,
+        "EPSG",
+        4326,
+        WGS84_WKT,
+        "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"
+    ])?;
+    if srs.epsg != 4326 {
+        stmt.execute(params![srs.name, srs.epsg, "EPSG", srs.epsg, srs.wkt, srs.name])?;
+    }
+    Ok(())
+}
+
+/// The SQL type of a field, as GDAL and QGIS map them.
+fn sql_type(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Integer => "INTEGER",
+        FieldType::Real => "REAL",
+        FieldType::Text => "TEXT",
+        FieldType::Bool => "BOOLEAN",
+    }
+}
+
+fn write_layer(conn: &Connection, layer: &dyn LayerView, srs_id: i32) -> std::result::Result<(), Fail> {
+    let name = layer.name();
+    let table = ident(name);
+    let kind = layer.geometry_kind();
+    let type_name = match kind {
+        GeometryKind::Point => "POINT",
+        GeometryKind::MultiPolygon => "MULTIPOLYGON",
+    };
+    let fields = layer.fields();
+    let mut columns = format!("\"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" {type_name}");
+    for field in fields {
+        columns.push_str(&format!(", {} {}", ident(&field.name), sql_type(field.ty)));
+    }
+    conn.execute_batch(&format!("CREATE TABLE {table} ({columns});"))?;
+
+    let placeholders: String = (0..fields.len() + 2).map(|i| format!("?{}", i + 1)).collect::<Vec<_>>().join(", ");
+    let names: String = ["\"fid\"".to_string(), "\"geom\"".to_string()]
+        .into_iter()
+        .chain(fields.iter().map(|f| ident(&f.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut insert = conn.prepare(&format!("INSERT INTO {table} ({names}) VALUES ({placeholders})"))?;
+
+    let mut blob = Vec::with_capacity(256);
+    let mut values = Vec::with_capacity(fields.len());
+    let mut boxes: Vec<(i64, [f64; 4])> = Vec::with_capacity(layer.len());
+    let mut extent: Option<[f64; 4]> = None;
+    for i in 0..layer.len() {
+        let fid = i as i64 + 1;
+        let geometry = layer.geometry(i);
+        blob.clear();
+        let bbox = encode_geometry(&mut blob, srs_id, kind, &geometry)
+            .map_err(|m| Fail(format!("layer {name}, feature {}: {m}", i + 1)))?;
+        if let Some(b) = bbox {
+            boxes.push((fid, b));
+            extent = Some(match extent {
+                None => b,
+                Some(e) => [e[0].min(b[0]), e[1].max(b[1]), e[2].min(b[2]), e[3].max(b[3])],
+            });
+        }
+        values.clear();
+        layer.values(i, &mut values);
+        insert.raw_bind_parameter(1, fid)?;
+        insert.raw_bind_parameter(2, blob.as_slice())?;
+        for (j, field) in fields.iter().enumerate() {
+            bind_value(&mut insert, j + 3, field.ty, values.get(j).unwrap_or(&Value::Null))?;
+        }
+        insert.raw_execute()?;
+    }
+    drop(insert);
+
+    // The R-tree, filled after the features (no ST_* functions are needed that way), then its triggers, so that
+    // edits made later in QGIS or GDAL keep it in step.
+    let rtree = ident(&format!("rtree_{name}_geom"));
+    conn.execute_batch(&format!("CREATE VIRTUAL TABLE {rtree} USING rtree(id, minx, maxx, miny, maxy);"))?;
+    {
+        let mut stmt = conn.prepare(&format!("INSERT INTO {rtree} VALUES (?1, ?2, ?3, ?4, ?5)"))?;
+        for (fid, b) in &boxes {
+            stmt.execute(params![fid, b[0], b[1], b[2], b[3]])?;
+        }
+    }
+    drop(boxes);
+    conn.execute_batch(&rtree_triggers(name))?;
+
+    let (min_x, max_x, min_y, max_y) = match extent {
+        Some(e) => (Some(e[0]), Some(e[1]), Some(e[2]), Some(e[3])),
+        None => (None, None, None, None),
+    };
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y,
+           max_x, max_y, srs_id) VALUES (?1, 'features', ?1, '', ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![name, LAST_CHANGE, min_x, min_y, max_x, max_y, srs_id],
+    )?;
+    conn.execute(
+        "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m)
+         VALUES (?1, 'geom', ?2, ?3, 0, 0)",
+        params![name, type_name, srs_id],
+    )?;
+    conn.execute(
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)
+         VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+        [name],
+    )?;
+    Ok(())
+}
+
+/// The R-tree maintenance triggers of the GeoPackage spec (as GDAL writes them) for table `name`, column `geom`.
+fn rtree_triggers(name: &str) -> String {
+    let t = ident(name);
+    let r = ident(&format!("rtree_{name}_geom"));
+    let trigger = |suffix: &str| ident(&format!("rtree_{name}_geom_{suffix}"));
+    let values =
+        "NEW.\"fid\", ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"), ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")";
+    format!(
+        "CREATE TRIGGER {insert} AFTER INSERT ON {t} WHEN (new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) \
+BEGIN INSERT OR REPLACE INTO {r} VALUES ({values}); END;
+CREATE TRIGGER {u1} AFTER UPDATE OF \"geom\" ON {t} WHEN OLD.\"fid\" = NEW.\"fid\" AND \
+(NEW.\"geom\" NOTNULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN INSERT OR REPLACE INTO {r} VALUES ({values}); END;
+CREATE TRIGGER {u2} AFTER UPDATE OF \"geom\" ON {t} WHEN OLD.\"fid\" = NEW.\"fid\" AND \
+(NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\")) BEGIN DELETE FROM {r} WHERE id = OLD.\"fid\"; END;
+CREATE TRIGGER {u3} AFTER UPDATE ON {t} WHEN OLD.\"fid\" != NEW.\"fid\" AND \
+(NEW.\"geom\" NOTNULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN DELETE FROM {r} WHERE id = OLD.\"fid\"; \
+INSERT OR REPLACE INTO {r} VALUES ({values}); END;
+CREATE TRIGGER {u4} AFTER UPDATE ON {t} WHEN OLD.\"fid\" != NEW.\"fid\" AND \
+(NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\")) BEGIN DELETE FROM {r} WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END;
+CREATE TRIGGER {delete} AFTER DELETE ON {t} WHEN old.\"geom\" NOT NULL \
+BEGIN DELETE FROM {r} WHERE id = OLD.\"fid\"; END;
+",
+        insert = trigger("insert"),
+        u1 = trigger("update1"),
+        u2 = trigger("update2"),
+        u3 = trigger("update3"),
+        u4 = trigger("update4"),
+        delete = trigger("delete"),
+    )
+}
+
+/// Binds one attribute value as the field's SQL type; values that do not fit the type become NULL.
+fn bind_value(stmt: &mut Statement<'_>, index: usize, ty: FieldType, value: &Value) -> rusqlite::Result<()> {
+    match (ty, value) {
+        (_, Value::Null) => stmt.raw_bind_parameter(index, Null),
+        (FieldType::Text, Value::Text(s)) => stmt.raw_bind_parameter(index, &**s),
+        (FieldType::Text, v) => stmt.raw_bind_parameter(index, v.to_text()),
+        (FieldType::Integer, Value::Number(n)) if n.is_finite() => stmt.raw_bind_parameter(index, n.round() as i64),
+        (FieldType::Integer | FieldType::Bool, Value::Bool(b)) => stmt.raw_bind_parameter(index, i64::from(*b)),
+        (FieldType::Integer, Value::Text(s)) => stmt.raw_bind_parameter(index, s.trim().parse::<i64>().ok()),
+        (FieldType::Real, Value::Number(n)) if n.is_finite() => stmt.raw_bind_parameter(index, *n),
+        (FieldType::Real, Value::Bool(b)) => stmt.raw_bind_parameter(index, f64::from(u8::from(*b))),
+        (FieldType::Real, Value::Text(_)) => {
+            stmt.raw_bind_parameter(index, value.to_number().filter(|n| n.is_finite()))
+        }
+        (FieldType::Bool, Value::Number(n)) if !n.is_nan() => stmt.raw_bind_parameter(index, i64::from(*n != 0.0)),
+        (FieldType::Bool, Value::Text(s)) => {
+            let b = match s.trim().to_lowercase().as_str() {
+                "true" | "1" | "yes" | "ja" => Some(1i64),
+                "false" | "0" | "no" | "nej" => Some(0),
+                _ => None,
+            };
+            stmt.raw_bind_parameter(index, b)
+        }
+        _ => stmt.raw_bind_parameter(index, Null),
+    }
+}
+
+/// GeoPackage binary header flags: bit 0 little-endian, bits 1–3 the envelope kind (1 = xy), bit 4 empty.
+const FLAG_LITTLE_ENDIAN: u8 = 0x01;
+const FLAG_ENVELOPE_XY: u8 = 0x02;
+const FLAG_EMPTY: u8 = 0x10;
+
+/// Appends the GeoPackage binary of `geometry` as a `kind` to `buf`; returns its bounding box
+/// (min x, max x, min y, max y), `None` when empty.
+pub(crate) fn encode_geometry(
+    buf: &mut Vec<u8>,
+    srs_id: i32,
+    kind: GeometryKind,
+    geometry: &Geometry<f64>,
+) -> std::result::Result<Option<[f64; 4]>, String> {
+    match kind {
+        GeometryKind::Point => {
+            let (x, y) = match geometry {
+                Geometry::Point(p) => (p.x(), p.y()),
+                Geometry::MultiPoint(mp) if mp.0.len() == 1 => (mp.0[0].x(), mp.0[0].y()),
+                other => return Err(format!("expected a point, found {}", geometry_name(other))),
+            };
+            let empty = !(x.is_finite() && y.is_finite());
+            header(buf, srs_id, if empty { FLAG_EMPTY } else { 0 }, None);
+            let (x, y) = if empty { (f64::NAN, f64::NAN) } else { (x, y) };
+            buf.push(1);
+            buf.extend_from_slice(&1u32.to_le_bytes());
+            buf.extend_from_slice(&x.to_le_bytes());
+            buf.extend_from_slice(&y.to_le_bytes());
+            Ok((!empty).then_some([x, x, y, y]))
+        }
+        GeometryKind::MultiPolygon => {
+            let single;
+            let polygons: &[Polygon<f64>] = match geometry {
+                Geometry::MultiPolygon(MultiPolygon(ps)) => ps,
+                Geometry::Polygon(p) => {
+                    single = [p.clone()];
+                    &single
+                }
+                Geometry::Rect(r) => {
+                    single = [r.to_polygon()];
+                    &single
+                }
+                other => return Err(format!("expected a (multi)polygon, found {}", geometry_name(other))),
+            };
+            let bbox = polygons
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .flat_map(|ring| ring.0.iter())
+                .fold(None, |acc: Option<[f64; 4]>, c| {
+                    Some(match acc {
+                        None => [c.x, c.x, c.y, c.y],
+                        Some(b) => [b[0].min(c.x), b[1].max(c.x), b[2].min(c.y), b[3].max(c.y)],
+                    })
+                });
+            match bbox {
+                None => header(buf, srs_id, FLAG_EMPTY, None),
+                Some(b) => header(buf, srs_id, 0, Some(b)),
+            }
+            buf.push(1);
+            buf.extend_from_slice(&6u32.to_le_bytes());
+            buf.extend_from_slice(&(polygons.len() as u32).to_le_bytes());
+            for polygon in polygons {
+                buf.push(1);
+                buf.extend_from_slice(&3u32.to_le_bytes());
+                let rings: Vec<_> = std::iter::once(polygon.exterior())
+                    .chain(polygon.interiors())
+                    .filter(|ring| !ring.0.is_empty())
+                    .collect();
+                buf.extend_from_slice(&(rings.len() as u32).to_le_bytes());
+                for ring in rings {
+                    buf.extend_from_slice(&(ring.0.len() as u32).to_le_bytes());
+                    for c in &ring.0 {
+                        buf.extend_from_slice(&c.x.to_le_bytes());
+                        buf.extend_from_slice(&c.y.to_le_bytes());
+                    }
+                }
+            }
+            Ok(bbox)
+        }
+    }
+}
+
+/// The `GP` header: magic, version 0, flags, srs_id, and the xy envelope when given.
+fn header(buf: &mut Vec<u8>, srs_id: i32, flags: u8, envelope: Option<[f64; 4]>) {
+    let envelope_flag = if envelope.is_some() { FLAG_ENVELOPE_XY } else { 0 };
+    buf.extend_from_slice(b"GP");
+    buf.push(0);
+    buf.push(flags | envelope_flag | FLAG_LITTLE_ENDIAN);
+    buf.extend_from_slice(&srs_id.to_le_bytes());
+    if let Some(e) = envelope {
+        for v in e {
+            buf.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+}
+
+fn geometry_name(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "a point",
+        Geometry::Line(_) => "a line",
+        Geometry::LineString(_) => "a line string",
+        Geometry::Polygon(_) => "a polygon",
+        Geometry::MultiPoint(_) => "a multipoint",
+        Geometry::MultiLineString(_) => "a multilinestring",
+        Geometry::MultiPolygon(_) => "a multipolygon",
+        Geometry::GeometryCollection(_) => "a geometry collection",
+        Geometry::Rect(_) => "a rectangle",
+        Geometry::Triangle(_) => "a triangle",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Field;
+    use geo::{coord, polygon, Point};
+    use std::path::PathBuf;
+
+    /// SWEREF 99 TM as the crs module will give it (kept here so the tests do not depend on it).
+    const SWEREF99_TM_WKT: &str = "PROJCS[\"SWEREF99 TM\",GEOGCS[\"SWEREF99\",DATUM[\"SWEREF99\",\
+SPHEROID[\"GRS 1980\",6378137,298.257222101,AUTHORITY[\"EPSG\",\"7019\"]],AUTHORITY[\"EPSG\",\"6619\"]],\
+PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],\
+AUTHORITY[\"EPSG\",\"4619\"]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"latitude_of_origin\",0],\
+PARAMETER[\"central_meridian\",15],PARAMETER[\"scale_factor\",0.9996],PARAMETER[\"false_easting\",500000],\
+PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],AUTHORITY[\"EPSG\",\"3006\"]]";
+
+    const SRS: SrsDef<'static> = SrsDef { epsg: 3006, name: "SWEREF 99 TM", wkt: SWEREF99_TM_WKT };
+
+    struct TestLayer {
+        name: &'static str,
+        kind: GeometryKind,
+        fields: Vec<Field>,
+        geometries: Vec<Geometry<f64>>,
+        rows: Vec<Vec<Value>>,
+    }
+
+    impl LayerView for TestLayer {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn geometry_kind(&self) -> GeometryKind {
+            self.kind
+        }
+        fn fields(&self) -> &[Field] {
+            &self.fields
+        }
+        fn len(&self) -> usize {
+            self.geometries.len()
+        }
+        fn geometry(&self, i: usize) -> Geometry<f64> {
+            self.geometries[i].clone()
+        }
+        fn values(&self, i: usize, out: &mut Vec<Value>) {
+            out.clear();
+            out.extend(self.rows[i].iter().cloned());
+        }
+    }
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    fn districts() -> TestLayer {
+        let a = polygon![(x: 310_000.0, y: 6_390_000.0), (x: 312_000.0, y: 6_390_000.0), (x: 312_000.0, y: 6_392_000.0),
+            (x: 310_000.0, y: 6_392_000.0), (x: 310_000.0, y: 6_390_000.0)];
+        let b = polygon!(
+            exterior: [(x: 312_000.0, y: 6_390_000.0), (x: 315_000.0, y: 6_390_000.0), (x: 315_000.0, y: 6_393_000.0),
+                (x: 312_000.0, y: 6_393_000.0)],
+            interiors: [[(x: 313_000.0, y: 6_391_000.0), (x: 314_000.0, y: 6_391_000.0), (x: 314_000.0, y: 6_392_000.0),
+                (x: 313_000.0, y: 6_392_000.0)]],
+        );
+        TestLayer {
+            name: "districts",
+            kind: GeometryKind::MultiPolygon,
+            fields: vec![
+                Field::new("district_id", FieldType::Text),
+                Field::new("district_name", FieldType::Text),
+                Field::new("children", FieldType::Real),
+                Field::new("arenas_total", FieldType::Integer),
+                Field::new("has_familjecentral", FieldType::Bool),
+            ],
+            geometries: vec![Geometry::MultiPolygon(MultiPolygon(vec![a])), Geometry::Polygon(b)],
+            rows: vec![
+                vec![text("1"), text("Billdal"), Value::Number(1043.5), Value::Number(0.0), Value::Bool(false)],
+                vec![text("2"), text("Älvsborg"), Value::Null, Value::Number(3.0), Value::Bool(true)],
+            ],
+        }
+    }
+
+    fn children(n: usize) -> TestLayer {
+        TestLayer {
+            name: "children",
+            kind: GeometryKind::Point,
+            fields: vec![Field::new("children", FieldType::Real), Field::new("covered", FieldType::Bool)],
+            geometries: (0..n)
+                .map(|i| {
+                    Geometry::Point(Point::new(
+                        310_000.0 + (i % 1000) as f64 * 5.5,
+                        6_390_000.0 + (i / 1000) as f64 * 7.25,
+                    ))
+                })
+                .collect(),
+            rows: (0..n).map(|i| vec![Value::Number(i as f64 / 4.0), Value::Bool(i % 3 == 0)]).collect(),
+        }
+    }
+
+    fn write(path: &Path, layers: &[&dyn LayerView]) -> Result<()> {
+        write_gpkg_with_srs(path, layers, &SRS, &[("districts", "<qgis version=\"3.22.0\"/>")])
+    }
+
+    #[test]
+    fn writes_a_readable_geopackage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.gpkg");
+        let (d, c) = (districts(), children(10));
+        write(&path, &[&d, &c]).unwrap();
+        assert!(!dir.path().join("out.gpkg.partial").exists());
+
+        let conn = Connection::open(&path).unwrap();
+        let pragma = |p: &str| conn.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(pragma("application_id"), 0x4750_4B47);
+        assert_eq!(pragma("user_version"), 10300);
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT count(*) FROM districts"), 2);
+        assert_eq!(count("SELECT count(*) FROM children"), 10);
+        assert_eq!(count("SELECT count(*) FROM rtree_districts_geom"), 2);
+        assert_eq!(count("SELECT count(*) FROM rtree_children_geom"), 10);
+        assert_eq!(count("SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326, 3006)"), 4);
+        let def: String = conn
+            .query_row("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = 3006", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(def, SWEREF99_TM_WKT);
+        assert_eq!(count("SELECT count(*) FROM gpkg_geometry_columns WHERE srs_id = 3006"), 2);
+        assert_eq!(count("SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'"), 2);
+        assert_eq!(count("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_%'"), 12);
+        let (kind, last_change, bbox): (String, String, [f64; 4]) = conn
+            .query_row(
+                "SELECT data_type, last_change, min_x, min_y, max_x, max_y FROM gpkg_contents
+                 WHERE table_name = 'districts'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?])),
+            )
+            .unwrap();
+        assert_eq!((kind.as_str(), last_change.as_str()), ("features", LAST_CHANGE));
+        assert_eq!(bbox, [310_000.0, 6_390_000.0, 315_000.0, 6_393_000.0]);
+        assert_eq!(
+            count("SELECT count(*) FROM gpkg_contents WHERE table_name = 'layer_styles' AND data_type = 'attributes'"),
+            1
+        );
+        assert_eq!(count("SELECT count(*) FROM layer_styles WHERE f_table_name = 'districts' AND useAsDefault = 1"), 1);
+
+        // Column types and values.
+        let types: Vec<(String, String)> = conn
+            .prepare("SELECT name, type FROM pragma_table_info('districts')")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let want = [
+            ("fid", "INTEGER"),
+            ("geom", "MULTIPOLYGON"),
+            ("district_id", "TEXT"),
+            ("district_name", "TEXT"),
+            ("children", "REAL"),
+            ("arenas_total", "INTEGER"),
+            ("has_familjecentral", "BOOLEAN"),
+        ];
+        assert_eq!(types, want.map(|(a, b)| (a.to_string(), b.to_string())));
+        let row: (i64, String, Option<f64>, i64, i64) = conn
+            .query_row(
+                "SELECT fid, district_name, children, arenas_total, has_familjecentral FROM districts WHERE fid = 2",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(row, (2, "Älvsborg".to_string(), None, 3, 1));
+
+        // A point blob: GP header without envelope, then ISO WKB.
+        let blob: Vec<u8> = conn.query_row("SELECT geom FROM children WHERE fid = 4", [], |r| r.get(0)).unwrap();
+        assert_eq!(&blob[..4], b"GP\x00\x01");
+        assert_eq!(i32::from_le_bytes(blob[4..8].try_into().unwrap()), 3006);
+        assert_eq!(blob[8], 1);
+        assert_eq!(u32::from_le_bytes(blob[9..13].try_into().unwrap()), 1);
+        let x = f64::from_le_bytes(blob[13..21].try_into().unwrap());
+        let y = f64::from_le_bytes(blob[21..29].try_into().unwrap());
+        assert_eq!((x, y), (310_000.0 + 3.0 * 5.5, 6_390_000.0));
+        assert_eq!(blob.len(), 29);
+
+        // A polygon blob: xy envelope, a multipolygon of one polygon with two rings.
+        let blob: Vec<u8> = conn.query_row("SELECT geom FROM districts WHERE fid = 2", [], |r| r.get(0)).unwrap();
+        assert_eq!(&blob[..4], b"GP\x00\x03");
+        let envelope: Vec<f64> =
+            (0..4).map(|k| f64::from_le_bytes(blob[8 + 8 * k..16 + 8 * k].try_into().unwrap())).collect();
+        assert_eq!(envelope, [312_000.0, 315_000.0, 6_390_000.0, 6_393_000.0]);
+        let wkb = &blob[40..];
+        assert_eq!(wkb[0], 1);
+        assert_eq!(u32::from_le_bytes(wkb[1..5].try_into().unwrap()), 6);
+        assert_eq!(u32::from_le_bytes(wkb[5..9].try_into().unwrap()), 1);
+        assert_eq!(u32::from_le_bytes(wkb[10..14].try_into().unwrap()), 3);
+        assert_eq!(u32::from_le_bytes(wkb[14..18].try_into().unwrap()), 2);
+        assert_eq!(u32::from_le_bytes(wkb[18..22].try_into().unwrap()), 5);
+        assert_eq!(wkb.len(), 22 + 5 * 16 + 4 + 5 * 16);
+    }
+
+    #[test]
+    fn output_is_byte_identical_across_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, c) = (districts(), children(5000));
+        let (a, b) = (dir.path().join("a.gpkg"), dir.path().join("b.gpkg"));
+        write(&a, &[&d, &c]).unwrap();
+        write(&b, &[&d, &c]).unwrap();
+        assert!(fs::read(&a).unwrap() == fs::read(&b).unwrap());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_partial_file_and_keeps_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.gpkg");
+        fs::write(&path, b"old").unwrap();
+        let mut bad = districts();
+        bad.geometries[1] = Geometry::LineString(vec![coord! {x: 0.0, y: 0.0}, coord! {x: 1.0, y: 1.0}].into());
+        let err = write(&path, &[&bad]).unwrap_err().to_string();
+        assert!(err.contains("districts, feature 2") && err.contains("line string"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        assert!(!dir.path().join("out.gpkg.partial").exists());
+
+        let twice = districts();
+        let err = write(&path, &[&bad, &twice]).unwrap_err().to_string();
+        assert!(err.contains("two layers"), "{err}");
+    }
+
+    #[test]
+    fn empty_geometries_and_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.gpkg");
+        let mut c = children(2);
+        c.geometries[1] = Geometry::Point(Point::new(f64::NAN, f64::NAN));
+        let mut d = districts();
+        d.geometries.clear();
+        d.rows.clear();
+        write(&path, &[&d, &c]).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let blob: Vec<u8> = conn.query_row("SELECT geom FROM children WHERE fid = 2", [], |r| r.get(0)).unwrap();
+        assert_eq!(blob[3], FLAG_EMPTY | FLAG_LITTLE_ENDIAN);
+        let rtree: i64 = conn.query_row("SELECT count(*) FROM rtree_children_geom", [], |r| r.get(0)).unwrap();
+        assert_eq!(rtree, 1);
+        let min_x: Option<f64> =
+            conn.query_row("SELECT min_x FROM gpkg_contents WHERE table_name = 'districts'", [], |r| r.get(0)).unwrap();
+        assert_eq!(min_x, None);
+    }
+
+    #[test]
+    fn ogrinfo_reads_it_without_warnings() {
+        if std::process::Command::new("ogrinfo").arg("--version").output().is_err() {
+            println!("ogrinfo is not installed: skipping the GDAL check");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.gpkg");
+        let (d, c) = (districts(), children(100));
+        write(&path, &[&d, &c]).unwrap();
+        let out = std::process::Command::new("ogrinfo")
+            .args(["-al", "-so", "--config", "OGR_GPKG_INTEGRITY_CHECK", "YES"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{text}");
+        assert!(!text.contains("Warning") && !text.contains("ERROR"), "{text}");
+        assert!(text.contains("Feature Count: 100") && text.contains("Feature Count: 2"), "{text}");
+        assert!(text.contains("SWEREF99 TM") || text.contains("3006"), "{text}");
+    }
+
+    /// Writing a million points must stay fast (measured in the debug build, where SQLite is unoptimised).
+    #[test]
+    #[ignore = "timing; run with --ignored"]
+    fn a_million_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.gpkg");
+        let c = children(1_000_000);
+        let start = std::time::Instant::now();
+        write(&path, &[&c]).unwrap();
+        println!("1,000,000 points in {:?}", start.elapsed());
+    }
+
+    /// Turns a folder of GeoJSON outputs in EPSG:3006 into a full sample output folder (GeoPackage with styles,
+    /// QGIS project), for `tests/qgis/check_qgis.py`:
+    /// `ARENAGAP_SAMPLE_DIR=/tmp/out cargo test --lib sample_output_folder -- --ignored`.
+    #[test]
+    #[ignore = "needs ARENAGAP_SAMPLE_DIR"]
+    fn sample_output_folder() {
+        let Some(dir) = std::env::var_os("ARENAGAP_SAMPLE_DIR").map(PathBuf::from) else {
+            println!("ARENAGAP_SAMPLE_DIR is not set");
+            return;
+        };
+        let integer = |name: &str| name.starts_with("arenas_") || name.starts_with("gap_rank") || name == "zone_id";
+        let mut layers = Vec::new();
+        for name in ["districts", "gaps", "children", "arenas"] {
+            let text = fs::read_to_string(dir.join(format!("{name}.geojson"))).unwrap();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let features = json["features"].as_array().unwrap();
+            let props = features[0]["properties"].as_object().unwrap();
+            let fields: Vec<Field> = props
+                .iter()
+                .map(|(k, v)| {
+                    let ty = match v {
+                        serde_json::Value::Bool(_) => FieldType::Bool,
+                        serde_json::Value::Number(_) if integer(k) => FieldType::Integer,
+                        serde_json::Value::String(_) => FieldType::Text,
+                        _ if k == "district_id" => FieldType::Text,
+                        _ => FieldType::Real,
+                    };
+                    Field::new(k.clone(), ty)
+                })
+                .collect();
+            let geometry = |g: &serde_json::Value| -> Geometry<f64> {
+                let c = &g["coordinates"];
+                let ring = |r: &serde_json::Value| -> geo::LineString<f64> {
+                    r.as_array().unwrap().iter().map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())).collect()
+                };
+                match g["type"].as_str().unwrap() {
+                    "Point" => Geometry::Point(Point::new(c[0].as_f64().unwrap(), c[1].as_f64().unwrap())),
+                    _ => Geometry::MultiPolygon(MultiPolygon(
+                        c.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|p| {
+                                let rings: Vec<_> = p.as_array().unwrap().iter().map(ring).collect();
+                                Polygon::new(rings[0].clone(), rings[1..].to_vec())
+                            })
+                            .collect(),
+                    )),
+                }
+            };
+            let value = |v: &serde_json::Value| match v {
+                serde_json::Value::Bool(b) => Value::Bool(*b),
+                serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
+                serde_json::Value::String(s) => Value::Text(s.as_str().into()),
+                _ => Value::Null,
+            };
+            let name: &'static str = name;
+            layers.push(TestLayer {
+                name,
+                kind: if name == "districts" || name == "gaps" {
+                    GeometryKind::MultiPolygon
+                } else {
+                    GeometryKind::Point
+                },
+                geometries: features.iter().map(|f| geometry(&f["geometry"])).collect(),
+                rows: features
+                    .iter()
+                    .map(|f| fields.iter().map(|k| value(&f["properties"][&k.name])).collect())
+                    .collect(),
+                fields,
+            });
+        }
+        let views: Vec<&dyn LayerView> = layers.iter().map(|l| l as &dyn LayerView).collect();
+        write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, crate::output::qgis::styles()).unwrap();
+        crate::output::qgis::write_project(&dir).unwrap();
+    }
+}

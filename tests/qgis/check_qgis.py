@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""Checks an arenagap output folder with the real client: QGIS (headless) and GDAL.
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py OUT_DIR [--expect-gpkg]
+
+Opens OUT_DIR/arenagap.qgs and checks every layer (valid, feature count and CRS as in its GeoJSON file, the
+contract fields, the intended renderer), renders the project to OUT_DIR/qgis_render.png and checks the picture is
+not blank; then, if OUT_DIR/arenagap.gpkg exists (required with --expect-gpkg), opens each of its layers the way
+QGIS does (default style from layer_styles), checks count, CRS, style and R-tree; and runs ogrinfo on every file,
+failing on any warning or error. Exits non-zero on any failure; the last line is `N passed, M failed`.
+
+Debian's PyQGIS lives in the system Python, hence /usr/bin/python3.
+"""
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from osgeo import ogr  # noqa: E402
+from qgis.core import (  # noqa: E402
+    Qgis,
+    QgsApplication,
+    QgsCoordinateTransform,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
+    QgsProject,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QSize  # noqa: E402
+from qgis.PyQt.QtGui import QColor  # noqa: E402
+
+ogr.UseExceptions()
+
+LAYERS = ["districts", "gaps", "children", "arenas"]
+# Top of the layer list first.
+ORDER = ["arenas", "gaps", "children", "districts"]
+FIELDS = {
+    "districts": [
+        "district_id", "district_name", "children", "arenas_total", "arenas_familjecentral", "arenas_oppen_forskola",
+        "arenas_bibliotek", "arenas_bemannad_lekplats", "children_covered", "children_uncovered", "coverage_share",
+        "children_covered_familjecentral", "children_covered_oppen_forskola", "children_covered_bibliotek",
+        "children_covered_bemannad_lekplats", "mean_distance_m", "p90_distance_m", "has_familjecentral",
+        "need_weight", "gap_score", "gap_rank", "gap_score_unweighted", "gap_rank_unweighted",
+    ],
+    "gaps": ["zone_id", "children", "nearest_arena_m", "nearest_arena_min_m", "districts", "gap_score", "gap_rank"],
+    "children": [
+        "children", "district_id", "nearest_any_m", "nearest_familjecentral_m", "nearest_oppen_forskola_m",
+        "nearest_bibliotek_m", "nearest_bemannad_lekplats_m", "covered",
+    ],
+    "arenas": ["name", "kind", "radius_m", "children_within_radius"],
+}
+RENDERERS = {
+    "districts": "graduatedSymbol",
+    "gaps": "RuleRenderer",
+    "children": "heatmapRenderer",
+    "arenas": "categorizedSymbol",
+}
+# The district classes' fill colours (maps/make_maps.py), "no gap" first.
+DISTRICT_COLOURS = ["#e8efe4", "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok    {what}")
+        else:
+            self.failed += 1
+            print(f"FAIL  {what}" + (f": {detail}" if detail else ""))
+        return ok
+
+
+def geojson_facts(path):
+    """(feature count, EPSG authid) of a GeoJSON file as GDAL reads it."""
+    ds = ogr.Open(path)
+    layer = ds.GetLayer(0)
+    srs = layer.GetSpatialRef()
+    authid = None
+    if srs is not None:
+        srs.AutoIdentifyEPSG()
+        code = srs.GetAuthorityCode(None)
+        authid = f"EPSG:{code}" if code else None
+    return layer.GetFeatureCount(), authid
+
+
+def ogrinfo(c, path):
+    exe = shutil.which("ogrinfo")
+    if exe is None:
+        print(f"skip  ogrinfo {os.path.basename(path)}: ogrinfo is not installed")
+        return
+    cmd = [exe, "-al", "-so", "--config", "OGR_GPKG_INTEGRITY_CHECK", "YES", path]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    text = run.stdout + run.stderr
+    bad = [line for line in text.splitlines() if "Warning" in line or "ERROR" in line]
+    c.check(run.returncode == 0 and not bad, f"ogrinfo {os.path.basename(path)}: no warnings or errors",
+            "; ".join(bad[:5]) or f"exit {run.returncode}")
+
+
+def is_not_blank(image):
+    """Whether a rendered image shows more than the background: enough non-white pixels in several colours."""
+    w, h = image.width(), image.height()
+    step = 4
+    coloured, colours = 0, set()
+    total = 0
+    for y in range(0, h, step):
+        for x in range(0, w, step):
+            total += 1
+            rgb = image.pixel(x, y) & 0xFFFFFF
+            if rgb != 0xFFFFFF:
+                coloured += 1
+                colours.add(rgb >> 3)  # coarse, so that antialiasing does not count
+    return coloured / total, len(colours)
+
+
+def close_to(rgb, colour, tolerance=6):
+    c = QColor(colour)
+    return all(abs(a - b) <= tolerance for a, b in zip(((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255),
+                                                       (c.red(), c.green(), c.blue())))
+
+
+def render(project, layers, extent, size, path=None):
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(project.crs())
+    settings.setTransformContext(project.transformContext())
+    settings.setOutputSize(size)
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    settings.setExtent(extent)
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    if path:
+        image.save(path, "PNG")
+    return image, [f"{e.layerID}: {e.message}" for e in job.errors()]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out_dir")
+    parser.add_argument("--expect-gpkg", action="store_true", help="fail when arenagap.gpkg is missing")
+    args = parser.parse_args()
+    out = os.path.abspath(args.out_dir)
+    c = Checks()
+
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    messages = []
+    QgsApplication.messageLog().messageReceived.connect(
+        lambda message, tag, level: messages.append((level, tag, message)))
+
+    expected = {}
+    for name in LAYERS:
+        path = os.path.join(out, name + ".geojson")
+        if c.check(os.path.isfile(path), f"{name}.geojson exists"):
+            expected[name] = geojson_facts(path)
+
+    qgs = os.path.join(out, "arenagap.qgs")
+    project = QgsProject.instance()
+    if c.check(os.path.isfile(qgs), "arenagap.qgs exists") and c.check(project.read(qgs), "QGIS reads arenagap.qgs",
+                                                                       project.error()):
+        with open(qgs, encoding="utf-8") as f:
+            text = f.read()
+        c.check(all(f"<datasource>./{n}.geojson</datasource>" in text for n in LAYERS),
+                "layer paths are relative (./<layer>.geojson)")
+        c.check(project.crs().authid() == "EPSG:3006", "project CRS is EPSG:3006", project.crs().authid())
+        order = [layer.name() for layer in project.layerTreeRoot().layerOrder()]
+        c.check(order == ORDER, "layer order: arenas, gaps, children, districts", str(order))
+        for name in LAYERS:
+            found = project.mapLayersByName(name)
+            if not c.check(len(found) == 1, f"project has one layer {name}", f"{len(found)} found"):
+                continue
+            layer = found[0]
+            if not c.check(layer.isValid(), f"{name}: valid", layer.source()):
+                continue
+            if name in expected:
+                count, authid = expected[name]
+                c.check(layer.featureCount() == count, f"{name}: {count} features", str(layer.featureCount()))
+                c.check(layer.crs().authid() == authid, f"{name}: CRS {authid} as in the file", layer.crs().authid())
+            names = set(layer.fields().names())
+            missing = [f for f in FIELDS[name] if f not in names]
+            c.check(not missing, f"{name}: contract fields", "missing " + ", ".join(missing))
+            renderer = layer.renderer().type() if layer.renderer() else None
+            c.check(renderer == RENDERERS[name], f"{name}: renderer {RENDERERS[name]}", str(renderer))
+
+        districts = project.mapLayersByName("districts")
+        if districts and districts[0].isValid():
+            d = districts[0]
+            to_project = QgsCoordinateTransform(d.crs(), project.crs(), project.transformContext())
+            extent = to_project.transformBoundingBox(d.extent())
+            extent.scale(1.05)
+            png = os.path.join(out, "qgis_render.png")
+            image, errors = render(project, project.layerTreeRoot().layerOrder(), extent, QSize(1200, 900), png)
+            c.check(not errors, "rendering has no errors", "; ".join(errors))
+            share, colours = is_not_blank(image)
+            c.check(os.path.isfile(png) and share > 0.05 and colours >= 5,
+                    f"qgis_render.png is not blank ({share:.0%} drawn, {colours} colours)")
+            # The gap classes must apply: render the districts alone and look for their fill colours.
+            image, _ = render(project, [d], extent, QSize(600, 450))
+            seen = set()
+            for y in range(0, image.height(), 3):
+                for x in range(0, image.width(), 3):
+                    rgb = image.pixel(x, y) & 0xFFFFFF
+                    seen.update(k for k, colour in enumerate(DISTRICT_COLOURS) if close_to(rgb, colour))
+            scores = [f["gap_score"] for f in d.getFeatures()]
+            want = {0 for s in scores if s == 0} | ({5} if any(s and s > 0 for s in scores) else set())
+            c.check(want <= seen, "districts are coloured by gap class (no gap, largest gap)",
+                    f"classes seen {sorted(seen)}, expected at least {sorted(want)}")
+
+    gpkg = os.path.join(out, "arenagap.gpkg")
+    if os.path.isfile(gpkg) or args.expect_gpkg:
+        if c.check(os.path.isfile(gpkg), "arenagap.gpkg exists"):
+            db = sqlite3.connect(gpkg)
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            for name in LAYERS:
+                layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+                if not c.check(layer.isValid(), f"gpkg {name}: valid"):
+                    continue
+                if name in expected:
+                    count = expected[name][0]
+                    c.check(layer.featureCount() == count, f"gpkg {name}: {count} features", str(layer.featureCount()))
+                c.check(layer.crs().authid() == "EPSG:3006", f"gpkg {name}: CRS EPSG:3006", layer.crs().authid())
+                missing = [f for f in FIELDS[name] if f not in set(layer.fields().names())]
+                c.check(not missing, f"gpkg {name}: contract fields", "missing " + ", ".join(missing))
+                renderer = layer.renderer().type() if layer.renderer() else None
+                c.check(renderer == RENDERERS[name], f"gpkg {name}: default style from layer_styles ({renderer})",
+                        str(renderer))
+                rtree = f"rtree_{name}_geom"
+                if c.check(rtree in tables, f"gpkg {name}: {rtree} exists"):
+                    indexed = db.execute(f'SELECT count(*) FROM "{rtree}"').fetchone()[0]
+                    features = db.execute(f'SELECT count(*) FROM "{name}" WHERE geom IS NOT NULL').fetchone()[0]
+                    c.check(indexed == features, f"gpkg {name}: R-tree holds every feature", f"{indexed} of {features}")
+            db.close()
+            ogrinfo(c, gpkg)
+    for name in LAYERS:
+        path = os.path.join(out, name + ".geojson")
+        if os.path.isfile(path):
+            ogrinfo(c, path)
+
+    problems = [m for m in messages if m[0] >= Qgis.Warning]
+    for level, tag, message in problems[:20]:
+        print(f"note  QGIS log ({tag}): {message}")
+    QgsProject.instance().clear()
+    app.exitQgis()
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
