@@ -215,6 +215,15 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
     let path = out.join("districts.csv");
     output::table::write_csv(&path, &districts)?;
     written.push(path);
+    progress("writing the QGIS project");
+    output::qgis::write_project_with_crs(out, settings.output_crs)?;
+    written.push(out.join(output::qgis::PROJECT_FILE));
+    if settings.gpkg {
+        progress("writing arenagap.gpkg");
+        let path = out.join("arenagap.gpkg");
+        output::gpkg::write_gpkg(&path, &layers, settings.analysis_crs, output::qgis::styles())?;
+        written.push(path);
+    }
     let run_json = out.join("run.json");
     let mut names: Vec<String> =
         written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();

@@ -82,9 +82,7 @@ pub(crate) fn write_gpkg_with_srs(
 
 /// `<path>.partial`, in the same folder as `path` so that the final rename stays on one file system.
 fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "output.gpkg".into());
-    name.push(".partial");
-    path.with_file_name(name)
+    super::atomic::partial_path(path)
 }
 
 fn remove_if_exists(path: &Path) -> io::Result<()> {
@@ -626,7 +624,7 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         let path = dir.path().join("out.gpkg");
         let (d, c) = (districts(), children(10));
         write(&path, &[&d, &c]).unwrap();
-        assert!(!dir.path().join("out.gpkg.partial").exists());
+        assert!(!dir.path().join(".out.gpkg.partial").exists());
 
         let conn = Connection::open(&path).unwrap();
         let pragma = |p: &str| conn.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, i64>(0)).unwrap();
@@ -735,7 +733,7 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         let err = write(&path, &[&bad]).unwrap_err().to_string();
         assert!(err.contains("districts, feature 2") && err.contains("line string"), "{err}");
         assert_eq!(fs::read(&path).unwrap(), b"old");
-        assert!(!dir.path().join("out.gpkg.partial").exists());
+        assert!(!dir.path().join(".out.gpkg.partial").exists());
 
         let twice = districts();
         let err = write(&path, &[&bad, &twice]).unwrap_err().to_string();

@@ -1,9 +1,6 @@
 //! Writing results: every output format reads the same [`LayerView`]s, so a field added to a layer appears in
 //! GeoJSON, CSV and GeoPackage alike.
 
-pub mod gpkg;
-pub mod qgis;
-
 pub use crate::input::Value;
 
 /// The type of an output field.
@@ -67,6 +64,8 @@ pub trait LayerView: Sync {
 
 pub mod atomic;
 pub mod geojson;
+pub mod gpkg;
 pub mod layers;
+pub mod qgis;
 pub mod run;
 pub mod table;

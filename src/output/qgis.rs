@@ -58,16 +58,9 @@ fn write_files(out_dir: &Path, project: &str) -> Result<()> {
     write_atomically(&out_dir.join(PROJECT_FILE), project.as_bytes())
 }
 
-/// Writes `<path>.partial` and renames it over `path`, so a reader never sees half a file.
+/// Writes `path` atomically (temporary file, then rename).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    let partial = path.with_file_name(name);
-    let result = fs::write(&partial, bytes).and_then(|()| fs::rename(&partial, path));
-    result.map_err(|e| {
-        let _ = fs::remove_file(&partial);
-        Error::write(path, e)
-    })
+    super::atomic::write_file(path, |out| std::io::Write::write_all(out, bytes))
 }
 
 /// The project with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (template unchanged for `None`).
