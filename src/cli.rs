@@ -68,9 +68,10 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     let settings = options.resolve()?;
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     let mut progress = |step: &str| {
         if show_progress {
-            eprintln!("arenagap: {step}…");
+            eprintln!("arenagap: {:>6.2} s  {step}…", started.elapsed().as_secs_f64());
         }
     };
     let outcome = pipeline::analyze(&settings, &mut progress)?;
@@ -78,6 +79,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let written = pipeline::write_outputs(&outcome, &settings, &mut progress)?;
+    progress("done");
     if !args.quiet {
         print_summary(&outcome, &settings.out, &written);
     }
