@@ -547,19 +547,31 @@ impl Frame {
     }
 }
 
-/// SVG path data of a (multi)polygon, holes included (draw with `fill-rule="evenodd"`).
+/// Vertices closer than this (in pixels) to the previous kept one are dropped: a detailed coastline has many
+/// more vertices than pixels, and each costs SVG bytes and rendering time without changing the picture.
+const SIMPLIFY_PX: f64 = 0.5;
+
+/// SVG path data of a (multi)polygon, holes included (draw with `fill-rule="evenodd"`), in tenths of a pixel,
+/// lightly simplified (see [`SIMPLIFY_PX`]).
 fn path_data(mp: &MultiPolygon<f64>, frame: &Frame) -> String {
+    let min_d2 = ((SIMPLIFY_PX * 10.0) as i64).pow(2);
     let mut d = String::new();
     for polygon in &mp.0 {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
             let mut pts: Vec<(i64, i64)> = Vec::with_capacity(ring.0.len());
-            for c in &ring.0 {
+            let n = ring.0.len();
+            for (k, c) in ring.0.iter().enumerate() {
                 if !(c.x.is_finite() && c.y.is_finite()) {
                     continue;
                 }
                 let (x, y) = frame.px(*c);
                 let p = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
-                if pts.last() != Some(&p) {
+                let keep = match pts.last() {
+                    None => true,
+                    Some(last) if k + 1 == n => *last != p,
+                    Some(last) => (p.0 - last.0).pow(2) + (p.1 - last.1).pow(2) >= min_d2,
+                };
+                if keep {
                     pts.push(p);
                 }
             }
@@ -618,24 +630,17 @@ fn build_svg(
         H = options.height,
     );
     let _ = writeln!(svg, "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>", Px(w), Px(h));
-    let _ = writeln!(
-        svg,
-        "<defs><clipPath id=\"map-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>",
-        Px(map.x0),
-        Px(map.y0),
-        Px(map.w()),
-        Px(map.h())
-    );
 
     let bounds = class_bounds(scene.districts.iter().filter_map(|d| d.score));
     let child_mode = match scene.extent() {
         Some(extent) => {
             let frame = Frame::fit(extent, map, 16.0 * s);
-            svg.push_str("<g clip-path=\"url(#map-area)\">\n");
+            // No clip path (it would cost a full-canvas layer): everything is fitted or filtered to the map area.
+            svg.push_str("<g id=\"map\">\n");
             draw_districts(&mut svg, &scene, &bounds, &frame, s);
             let mode = draw_children(&mut svg, children, &frame, &layout);
             draw_zones(&mut svg, &scene, &frame, s);
-            draw_arenas(&mut svg, &scene, &frame, s);
+            draw_arenas(&mut svg, &scene, &frame, map, s);
             draw_labels(&mut svg, &scene, &frame, &layout);
             svg.push_str("</g>\n");
             draw_scale_bar(&mut svg, &frame, &layout);
@@ -670,7 +675,7 @@ fn build_svg(
 }
 
 fn draw_districts(svg: &mut String, scene: &Scene, bounds: &[f64], frame: &Frame, s: f64) {
-    svg.push_str("<g id=\"districts\" fill-rule=\"evenodd\" stroke=\"#8c8c8c\" stroke-linejoin=\"round\"");
+    svg.push_str("<g id=\"districts\" fill-rule=\"evenodd\" stroke=\"#8c8c8c\"");
     let _ = writeln!(svg, " stroke-width=\"{}\">", Px((0.9 * s).max(0.4)));
     for d in &scene.districts {
         let data = path_data(&d.shape, frame);
@@ -705,6 +710,8 @@ enum ChildMode {
 }
 
 const CHILD_DOT_COLOUR: &str = "#2b2b2b";
+/// Side of the tiles child dots are grouped by, in pixels.
+const DOT_TILE_PX: f64 = 64.0;
 
 fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layout: &Layout) -> ChildMode {
     let n = children.len();
@@ -715,18 +722,28 @@ fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layo
     let map = layout.map;
     let inside = |x: f64, y: f64| x >= map.x0 && x <= map.x1 && y >= map.y0 && y <= map.y1;
     if n < CHILD_DOT_LIMIT {
-        // One path of small squares: a dot per distinct pixel, in feature order.
+        // Small squares in feature order. They are grouped into one path per tile
+        // of the map: a single path of tens of thousands of squares is much slower to fill (every scanline
+        // crosses all of them).
         let size = (2.6 * s).max(1.2);
+        let tile = DOT_TILE_PX;
+        let cols = (map.w() / tile).ceil().max(1.0) as usize;
+        let rows = (map.h() / tile).ceil().max(1.0) as usize;
+        let mut tiles = vec![String::new(); cols * rows];
         let mut seen = HashSet::new();
-        let mut d = String::new();
         for i in 0..n {
             for p in points(children.geometry(i)) {
                 let (x, y) = frame.px(p.0);
-                if !inside(x, y) || !seen.insert(((x * 2.0).round() as i64, (y * 2.0).round() as i64)) {
+                // Snap to a grid of dot size: dots never overlap, and a block of flats is one dot, not fifty.
+                let key = ((x / size).round() as i64, (y / size).round() as i64);
+                if !inside(x, y) || !seen.insert(key) {
                     continue;
                 }
+                let (x, y) = (key.0 as f64 * size, key.1 as f64 * size);
+                let c = (((x - map.x0) / tile) as usize).min(cols - 1);
+                let r = (((y - map.y0) / tile) as usize).min(rows - 1);
                 let _ = write!(
-                    d,
+                    tiles[r * cols + c],
                     "M{} {}h{}v{}h-{}z",
                     Px(x - size / 2.0),
                     Px(y - size / 2.0),
@@ -736,10 +753,14 @@ fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layo
                 );
             }
         }
-        if d.is_empty() {
+        if tiles.iter().all(String::is_empty) {
             return ChildMode::None;
         }
-        let _ = writeln!(svg, "<path id=\"children\" fill=\"{CHILD_DOT_COLOUR}\" fill-opacity=\"0.35\" d=\"{d}\"/>");
+        let _ = writeln!(svg, "<g id=\"children\" fill=\"{CHILD_DOT_COLOUR}\" fill-opacity=\"0.35\">");
+        for d in tiles.iter().filter(|d| !d.is_empty()) {
+            let _ = writeln!(svg, "<path d=\"{d}\"/>");
+        }
+        svg.push_str("</g>\n");
         return ChildMode::Dots;
     }
     // Too many to draw one by one: sum the children in square cells and shade four density classes.
@@ -775,25 +796,34 @@ fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layo
     if filled.is_empty() {
         return ChildMode::None;
     }
+    // Shade by the share of a dense cell (the 95th percentile), so that an evenly spread population gives an
+    // even tint rather than quantile noise.
     filled.sort_by(f64::total_cmp);
-    let q = |f: f64| filled[((filled.len() - 1) as f64 * f) as usize];
-    let breaks = [q(0.25), q(0.5), q(0.75)];
+    let dense = filled[((filled.len() - 1) as f64 * 0.95) as usize];
+    let breaks = [dense * 0.25, dense * 0.5, dense * 0.75];
     let mut paths = [String::new(), String::new(), String::new(), String::new()];
+    let class = |v: f64| (v > 0.0).then(|| breaks.iter().position(|b| v <= *b).unwrap_or(3));
     for r in 0..rows {
-        for c in 0..cols {
-            let v = grid[r * cols + c];
-            if v <= 0.0 {
+        // One rectangle per run of cells of the same class along the row.
+        let mut c = 0;
+        while c < cols {
+            let Some(k) = class(grid[r * cols + c]) else {
+                c += 1;
                 continue;
+            };
+            let start = c;
+            while c < cols && class(grid[r * cols + c]) == Some(k) {
+                c += 1;
             }
-            let k = breaks.iter().position(|b| v <= *b).unwrap_or(3);
+            let run = (c - start) as f64 * cell;
             let _ = write!(
                 paths[k],
                 "M{} {}h{}v{}h-{}z",
-                Px(map.x0 + c as f64 * cell),
+                Px(map.x0 + start as f64 * cell),
                 Px(map.y0 + r as f64 * cell),
+                Px(run),
                 Px(cell),
-                Px(cell),
-                Px(cell)
+                Px(run)
             );
         }
     }
@@ -807,7 +837,7 @@ fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layo
     ChildMode::Grid
 }
 
-const GRID_OPACITY: [&str; 4] = ["0.12", "0.24", "0.38", "0.55"];
+const GRID_OPACITY: [&str; 4] = ["0.07", "0.14", "0.23", "0.34"];
 
 fn zone_stroke(s: f64) -> (f64, f64) {
     ((3.0 * s).max(1.2), (6.0 * s).max(2.5))
@@ -892,7 +922,7 @@ fn arena_size(s: f64) -> (f64, f64) {
     ((7.0 * s).max(3.0), (1.5 * s).max(0.75))
 }
 
-fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
+fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f64) {
     let (r, sw) = arena_size(s);
     svg.push_str("<g id=\"arenas\">\n");
     // Rarer, more important kinds last, so they are drawn on top.
@@ -905,6 +935,9 @@ fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
     ] {
         for a in scene.arenas.iter().filter(|a| a.kind == kind) {
             let (x, y) = frame.px(a.at.0);
+            if x < map.x0 + r || x > map.x1 - r || y < map.y0 + r || y > map.y1 - r {
+                continue; // Outside the districts' extent: off the map.
+            }
             arena_symbol(svg, kind, x, y, r, sw);
         }
     }
@@ -1622,6 +1655,51 @@ mod tests {
             assert!(svg1.contains(needle), "SVG lacks {needle:?}");
         }
         assert!(!svg1.contains("Angered Centrum"), "only the three worst districts are named");
+    }
+
+    #[test]
+    fn a_hundred_detailed_districts_render_quickly() {
+        // 100 districts of 400 vertices each, 40 zones, 200 arenas, 40 000 children.
+        let mut layers = scene(40_000);
+        let ring = |cx: f64, cy: f64, r: f64, n: usize| {
+            let mut pts: Vec<(f64, f64)> = (0..n)
+                .map(|k| {
+                    let a = k as f64 / n as f64 * std::f64::consts::TAU;
+                    let wobble = 1.0 + 0.08 * (a * 7.0).sin();
+                    (cx + r * wobble * a.cos(), cy + r * wobble * a.sin())
+                })
+                .collect();
+            pts.push(pts[0]);
+            MultiPolygon(vec![Polygon::new(pts.into(), vec![])])
+        };
+        let template = layers[0].rows[0].1.clone();
+        layers[0].rows = (0..100)
+            .map(|i| {
+                let (cx, cy) = (315_000.0 + (i % 10) as f64 * 1_000.0, 6_395_000.0 + (i / 10) as f64 * 1_000.0);
+                let mut v = template.clone();
+                v[3] = Value::Number((i % 7) as f64 * 0.1);
+                v[4] = Value::Number(i as f64 + 1.0);
+                (Geometry::MultiPolygon(ring(cx, cy, 520.0, 400)), v)
+            })
+            .collect();
+        let zone_template = layers[1].rows[0].1.clone();
+        layers[1].rows = (0..40)
+            .map(|i| {
+                let (cx, cy) = (315_000.0 + (i % 8) as f64 * 1_200.0, 6_395_000.0 + (i / 8) as f64 * 1_900.0);
+                (Geometry::MultiPolygon(ring(cx, cy, 300.0, 60)), zone_template.clone())
+            })
+            .collect();
+        let arena = layers[2].rows.clone();
+        layers[2].rows = (0..200).map(|i| arena[i % arena.len()].clone()).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let start = std::time::Instant::now();
+        let (png, big_svg) = render(dir.path(), &layers, &options(), "big");
+        let _ = std::fs::write("/tmp/arenagap-map-test-big.svg", &big_svg);
+        let took = start.elapsed();
+        eprintln!("100 districts rendered in {took:?} ({} bytes)", png.len());
+        // Loose bound: this is an unoptimised test build on a shared machine.
+        assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+        let _ = std::fs::write("/tmp/arenagap-map-test-big.png", &png);
     }
 
     #[test]
