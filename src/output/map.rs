@@ -18,6 +18,17 @@
 //! Everything is sized from the picture's size (1600 × 1200 px is the reference), so a smaller picture is a scaled
 //! copy of the larger one rather than a crowded one.
 //!
+//! # What is read from the layers
+//!
+//! Fields are looked up by name; a missing one only leaves its part of the picture out.
+//! - `districts` (polygons): `gap_score` (fill class), `gap_rank` (the three lowest ranks are named),
+//!   `district_name` (falling back to `district_id`).
+//! - `gaps` (polygons): `children`, shown as a boxed label "1 080 barn" in the zone (largest zones first, at most
+//!   [`MAX_ZONE_LABELS`], none placed over another label or an arena).
+//! - `arenas` (points): `kind`, one of `familjecentral`, `oppen_forskola`, `bibliotek`, `bemannad_lekplats`
+//!   (anything else is drawn as a small grey "other arena").
+//! - `children` (points): `children`, used as the weight in the density grid.
+//!
 //! Districts are classed by gap score: `0` is "no gap" (light grey) and the positive scores are split into up to
 //! five quantile classes with rounded bounds (a yellow → dark red ramp, ColorBrewer YlOrRd). Child points are drawn
 //! as faint dots when there are fewer than [`CHILD_DOT_LIMIT`], otherwise summed into a grid of small cells shaded
@@ -988,7 +999,7 @@ fn place_label(taken: &mut Vec<PxRect>, area: PxRect, x: f64, y: f64, width: f64
 }
 
 /// At most this many gap zones get a child-count label (the largest first).
-const MAX_ZONE_LABELS: usize = 25;
+pub const MAX_ZONE_LABELS: usize = 25;
 
 fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout) {
     let s = layout.s;
@@ -1693,13 +1704,11 @@ mod tests {
         layers[2].rows = (0..200).map(|i| arena[i % arena.len()].clone()).collect();
         let dir = tempfile::tempdir().unwrap();
         let start = std::time::Instant::now();
-        let (png, big_svg) = render(dir.path(), &layers, &options(), "big");
-        let _ = std::fs::write("/tmp/arenagap-map-test-big.svg", &big_svg);
+        let (png, _) = render(dir.path(), &layers, &options(), "big");
         let took = start.elapsed();
         eprintln!("100 districts rendered in {took:?} ({} bytes)", png.len());
         // Loose bound: this is an unoptimised test build on a shared machine.
         assert!(took < std::time::Duration::from_secs(20), "{took:?}");
-        let _ = std::fs::write("/tmp/arenagap-map-test-big.png", &png);
     }
 
     #[test]
@@ -1711,7 +1720,6 @@ mod tests {
         assert!(svg.contains("Barn, täthet"));
         let pixmap = tiny_skia::Pixmap::decode_png(&png).unwrap();
         assert_eq!((pixmap.width(), pixmap.height()), (800, 600));
-        let _ = std::fs::write("/tmp/arenagap-map-test-grid.png", &png);
     }
 
     #[test]
