@@ -1,6 +1,8 @@
 //! Writing results: every output format reads the same [`LayerView`]s, so a field added to a layer appears in
 //! GeoJSON, CSV and GeoPackage alike.
 
+pub mod map;
+
 pub use crate::input::Value;
 
 /// The type of an output field.
