@@ -12,6 +12,7 @@ pub mod metric;
 pub mod model;
 pub mod need;
 pub mod output;
+pub mod population;
 pub mod zones;
 
 pub use error::{Error, Result};
