@@ -427,6 +427,11 @@ fn read_spread(
 /// Child points from a table of counts per area (see the module documentation). `fallback` is the CRS for
 /// polygon files that declare none; points come out in `analysis` coordinates, in table order (and, within an
 /// area, in the file order of the finer polygons).
+///
+/// Errors (naming the file and the row or feature): a missing column or field, an empty or duplicate id in the
+/// table, the weights table or either polygon layer, a count or weight that is not a number ≥ 0, a non-polygon
+/// geometry, an area with children but an empty geometry, and a weights table without a weight column name.
+/// Mismatched ids are not errors: they are warned about and counted in the [`TableReport`].
 pub fn children_from_table(
     source: &TableSource,
     fallback: Option<Crs>,
