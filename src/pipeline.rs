@@ -224,6 +224,26 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
         output::gpkg::write_gpkg(&path, &layers, settings.analysis_crs, output::qgis::styles())?;
         written.push(path);
     }
+    if settings.map {
+        progress("drawing map.png");
+        let (png, svg) = (out.join("map.png"), out.join("map.svg"));
+        let total = outcome.children.total();
+        let covered: f64 = outcome.analysis.districts.iter().map(|d| d.children_covered).sum();
+        let options = output::map::MapOptions {
+            title: settings.title.clone(),
+            subtitle: format!(
+                "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
+                output::layers::format_count(total),
+                if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
+                settings.radius_any,
+                settings.radius_any
+            ),
+            ..Default::default()
+        };
+        output::map::render_map(&png, Some(&svg), &districts, &gaps, &arenas, &children, &options)?;
+        written.push(png);
+        written.push(svg);
+    }
     let run_json = out.join("run.json");
     let mut names: Vec<String> =
         written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
