@@ -58,12 +58,16 @@ pub fn measure(children: &Children, districts: &PolygonIndex, model: &dyn Distan
         .with_min_len(CHUNK)
         .map(|&p| {
             let mut distance = [f64::NAN; 5];
+            let mut nearest: Option<(usize, f64)> = None;
             for kind in ArenaKind::ALL {
-                if let Some((_, d)) = model.nearest(p, Some(kind)) {
+                if let Some((i, d)) = model.nearest(p, Some(kind)) {
                     distance[kind.index()] = d;
+                    // The nearest of any kind is the nearest of the kinds' nearest; ties to the lowest id.
+                    if nearest.is_none_or(|(j, e)| d < e || (d == e && i < j)) {
+                        nearest = Some((i, d));
+                    }
                 }
             }
-            let nearest = model.nearest(p, None);
             if let Some((_, d)) = nearest {
                 distance[4] = d;
             }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::{atomic, FieldType, LayerView, Value};
 use crate::crs::{Crs, Transform};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 const CHUNK: usize = 4096;
 
@@ -19,28 +19,32 @@ const CHUNK: usize = 4096;
 pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Result<()> {
     let out_crs = transform.to();
     let decimals = if out_crs.is_geographic() { 7 } else { 2 };
-    let chunks: Vec<usize> = (0..layer.len()).step_by(CHUNK).collect();
-    let formatted: Vec<std::result::Result<Vec<u8>, String>> = chunks
-        .par_iter()
-        .map(|&start| {
-            let mut buf = Vec::with_capacity(CHUNK * 256);
-            let mut values = Vec::new();
-            for i in start..(start + CHUNK).min(layer.len()) {
-                let mut geometry = layer.geometry(i);
-                transform.apply_geometry(&mut geometry).map_err(|e| format!("feature {i}: {e}"))?;
-                if i > 0 {
-                    buf.extend_from_slice(b",\n");
-                }
-                layer.values(i, &mut values);
-                write_feature(&mut buf, layer, &values, &geometry, decimals);
-            }
-            Ok(buf)
+    // `"name":` for every field, escaped once rather than once per feature.
+    let keys: Vec<Vec<u8>> = layer
+        .fields()
+        .iter()
+        .map(|f| {
+            let mut k = Vec::new();
+            let _ = write_string(&mut k, &f.name);
+            k.push(b':');
+            k
         })
         .collect();
-    let mut parts = Vec::with_capacity(formatted.len());
-    for part in formatted {
-        parts.push(part.map_err(|e| Error::write(path, std::io::Error::other(e)))?);
-    }
+    let chunks: Vec<usize> = (0..layer.len()).step_by(CHUNK).collect();
+    let format_chunk = |start: usize| -> std::result::Result<Vec<u8>, String> {
+        let mut buf = Vec::with_capacity(CHUNK * 256);
+        let mut values = Vec::new();
+        for i in start..(start + CHUNK).min(layer.len()) {
+            let mut geometry = layer.geometry(i);
+            transform.apply_geometry(&mut geometry).map_err(|e| format!("feature {i}: {e}"))?;
+            if i > 0 {
+                buf.extend_from_slice(b",\n");
+            }
+            layer.values(i, &mut values);
+            write_feature(&mut buf, layer, &keys, &values, &geometry, decimals);
+        }
+        Ok(buf)
+    };
     atomic::write_file(path, |out| {
         write!(out, "{{\"type\":\"FeatureCollection\",\"name\":")?;
         write_string(out, layer.name())?;
@@ -48,21 +52,34 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
             write!(out, ",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"{}\"}}}}", out_crs.urn())?;
         }
         out.write_all(b",\"features\":[\n")?;
-        for part in &parts {
-            out.write_all(part)?;
+        // Chunks are formatted in parallel a batch at a time and written in order: bounded memory, same bytes.
+        for batch in chunks.chunks(BATCH) {
+            let parts: Vec<std::result::Result<Vec<u8>, String>> = batch.par_iter().map(|&s| format_chunk(s)).collect();
+            for part in parts {
+                out.write_all(&part.map_err(std::io::Error::other)?)?;
+            }
         }
         out.write_all(b"\n]}\n")
     })
 }
 
-fn write_feature(buf: &mut Vec<u8>, layer: &dyn LayerView, values: &[Value], geometry: &Geometry<f64>, decimals: i32) {
+/// Chunks formatted at once (a few megabytes of text).
+const BATCH: usize = 16;
+
+fn write_feature(
+    buf: &mut Vec<u8>,
+    layer: &dyn LayerView,
+    keys: &[Vec<u8>],
+    values: &[Value],
+    geometry: &Geometry<f64>,
+    decimals: i32,
+) {
     buf.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
-    for (k, (field, value)) in layer.fields().iter().zip(values).enumerate() {
+    for (k, ((field, key), value)) in layer.fields().iter().zip(keys).zip(values).enumerate() {
         if k > 0 {
             buf.push(b',');
         }
-        let _ = write_string(buf, &field.name);
-        buf.push(b':');
+        buf.extend_from_slice(key);
         write_value(buf, value, field.ty);
     }
     buf.extend_from_slice(b"},\"geometry\":");
@@ -77,9 +94,14 @@ pub(crate) fn write_value(buf: &mut Vec<u8>, value: &Value, ty: FieldType) {
         Value::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Number(n) if !n.is_finite() => buf.extend_from_slice(b"null"),
         Value::Number(n) if ty == FieldType::Integer => {
-            let _ = write!(buf, "{}", n.round() as i64);
+            buf.extend_from_slice(itoa::Buffer::new().format(n.round() as i64).as_bytes());
         }
         Value::Number(n) => write_number(buf, *n),
+        Value::Text(s) if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') => {
+            buf.push(b'"');
+            buf.extend_from_slice(s.as_bytes());
+            buf.push(b'"');
+        }
         Value::Text(s) => {
             let _ = write_string(buf, s);
         }
@@ -89,7 +111,7 @@ pub(crate) fn write_value(buf: &mut Vec<u8>, value: &Value, ty: FieldType) {
 /// Writes a number in its shortest exact form; whole numbers without a decimal point.
 pub(crate) fn write_number(buf: &mut Vec<u8>, n: f64) {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        let _ = write!(buf, "{}", n as i64);
+        buf.extend_from_slice(itoa::Buffer::new().format(n as i64).as_bytes());
     } else {
         buf.extend_from_slice(ryu::Buffer::new().format_finite(n).as_bytes());
     }
