@@ -440,6 +440,7 @@ impl Options {
 
 /// Where the children come from.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // one per run: boxing would only complicate matching
 pub enum ChildSource {
     /// Points with an optional count field (1 per point without one).
     Points {
