@@ -157,7 +157,10 @@ impl Layer {
 /// Reads a layer, choosing the reader by the file's extension.
 pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let format = Format::from_path(path)?;
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::input(path, "does not exist: check the path"),
+        _ => Error::io(path, e),
+    })?;
     if meta.is_dir() {
         return Err(Error::input(path, "is a folder, not a file"));
     }
