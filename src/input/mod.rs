@@ -139,7 +139,12 @@ impl Layer {
     /// The position of a field, or an error naming the file and the fields it does have.
     pub fn field_index(&self, name: &str) -> Result<usize> {
         self.fields.iter().position(|f| f == name).ok_or_else(|| {
-            Error::input(&self.path, format!("has no field '{name}'; its fields are: {}", self.fields.join(", ")))
+            let fields = if self.fields.is_empty() {
+                "it has no fields".to_string()
+            } else {
+                format!("its fields are: {}", self.fields.join(", "))
+            };
+            Error::input(&self.path, format!("has no field '{name}'; {fields}"))
         })
     }
 
