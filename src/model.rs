@@ -238,18 +238,24 @@ pub fn read_projected(
 }
 
 /// The CRS of a layer: what it declares; else RFC 7946 WGS 84 for GeoJSON with lon/lat coordinates; else the
-/// fallback (`--crs`); else WGS 84 when the coordinates are plainly lon/lat; else an error saying how to declare it.
+/// fallback (`--crs`); else WGS 84 when the coordinates are plainly lon/lat, or are all small enough to be degrees
+/// (so that a stray latitude of 123 is reported with its feature, by the range check); else an error saying how to
+/// declare it.
 pub fn resolve_crs(layer: &Layer, fallback: Option<Crs>) -> Result<Crs> {
     if let Some(crs) = layer.crs {
         return Ok(crs);
     }
-    let lonlat = layer.features.iter().filter_map(|f| f.geometry.as_ref()).all(|g| {
-        geo::CoordsIter::coords_iter(g).all(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y))
-    });
+    let all_coords = |test: fn(geo::Coord<f64>) -> bool| {
+        layer.features.iter().filter_map(|f| f.geometry.as_ref()).all(|g| geo::CoordsIter::coords_iter(g).all(test))
+    };
+    let lonlat = all_coords(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y));
+    // Projected coordinates in metres are far larger than 360 anywhere near Sweden (x from -700 000, y from
+    // 5 500 000). NaN passes, to be reported with its feature by the check that every coordinate is finite.
+    let degrees = all_coords(|c| !(c.x.abs() > 360.0 || c.y.abs() > 360.0));
     match (layer.format, fallback) {
         (Format::GeoJson, _) if lonlat => Ok(Crs::WGS84),
         (_, Some(crs)) => Ok(crs),
-        (_, None) if lonlat => Ok(Crs::WGS84),
+        (_, None) if lonlat || degrees => Ok(Crs::WGS84),
         (format, None) => {
             let how = match format {
                 Format::GeoJson => "add a \"crs\" member (as QGIS writes it) or ",
