@@ -66,6 +66,12 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         options = options.over(Options::demo(&demo_root()?))?;
     }
     let settings = options.resolve()?;
+    if settings.out.exists() && !settings.out.is_dir() {
+        return Err(Error::Config(format!(
+            "--out {}: is a file, not a folder; give a folder to write the results to",
+            settings.out.display()
+        )));
+    }
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let started = std::time::Instant::now();

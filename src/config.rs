@@ -224,12 +224,36 @@ impl Options {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut options: Options =
             toml::from_str(&text).map_err(|e| Error::input(path, format!("is not a valid config file: {e}")))?;
+        options.check_numbers().map_err(|e| Error::input(path, e))?;
         let base = match data_dir {
             Some(d) => d.to_path_buf(),
             None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
         options.rebase(&base);
         Ok(options)
+    }
+
+    /// Checks the numbers that are set (radii, gap zone settings), naming the key of the first bad one, so that a
+    /// bad value in a config file is reported with the file. [`Options::resolve`] checks them again, with defaults.
+    fn check_numbers(&self) -> std::result::Result<(), String> {
+        let metres = [
+            ("radius", self.radius),
+            ("radius-familjecentral", self.radius_familjecentral),
+            ("radius-oppen-forskola", self.radius_oppen_forskola),
+            ("radius-bibliotek", self.radius_bibliotek),
+            ("radius-bemannad-lekplats", self.radius_bemannad_lekplats),
+            ("zone-link", self.zone_link),
+            ("zone-buffer", self.zone_buffer),
+        ];
+        for (key, v) in metres {
+            if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
+                return Err(format!("{key} must be a positive number of metres, got {v}"));
+            }
+        }
+        if let Some(v) = self.min_zone_children.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(format!("min-zone-children must be 0 or more, got {v}"));
+        }
+        Ok(())
     }
 
     /// Resolves relative input paths against `base`.
@@ -313,7 +337,8 @@ impl Options {
                 ArenaKind::Bibliotek => self.radius_bibliotek,
                 ArenaKind::BemannadLekplats => self.radius_bemannad_lekplats,
             };
-            radius[kind.index()] = positive(&format!("radius-{}", kind.id()), given, kind.default_radius())?;
+            radius[kind.index()] =
+                positive(&format!("radius-{}", kind.id().replace('_', "-")), given, kind.default_radius())?;
         }
         let min_zone_children = self.min_zone_children.unwrap_or(DEFAULT_MIN_ZONE_CHILDREN);
         if !(min_zone_children.is_finite() && min_zone_children >= 0.0) {
@@ -440,6 +465,7 @@ impl Options {
 
 /// Where the children come from.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // one per run: boxing would only complicate matching
 pub enum ChildSource {
     /// Points with an optional count field (1 per point without one).
     Points {

@@ -10,7 +10,9 @@ fn main() -> ExitCode {
                 arenagap::Error::Write { .. } => 1,
                 _ => 2,
             };
-            eprintln!("error: {:#}", anyhow::Error::from(e));
+            // Every variant's message already ends with its cause (`Io`, `Write`); printing the source chain too
+            // would repeat it.
+            eprintln!("error: {e}");
             ExitCode::from(code)
         }
     }

@@ -238,18 +238,24 @@ pub fn read_projected(
 }
 
 /// The CRS of a layer: what it declares; else RFC 7946 WGS 84 for GeoJSON with lon/lat coordinates; else the
-/// fallback (`--crs`); else WGS 84 when the coordinates are plainly lon/lat; else an error saying how to declare it.
+/// fallback (`--crs`); else WGS 84 when the coordinates are plainly lon/lat, or are all small enough to be degrees
+/// (so that a stray latitude of 123 is reported with its feature, by the range check); else an error saying how to
+/// declare it.
 pub fn resolve_crs(layer: &Layer, fallback: Option<Crs>) -> Result<Crs> {
     if let Some(crs) = layer.crs {
         return Ok(crs);
     }
-    let lonlat = layer.features.iter().filter_map(|f| f.geometry.as_ref()).all(|g| {
-        geo::CoordsIter::coords_iter(g).all(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y))
-    });
+    let all_coords = |test: fn(geo::Coord<f64>) -> bool| {
+        layer.features.iter().filter_map(|f| f.geometry.as_ref()).all(|g| geo::CoordsIter::coords_iter(g).all(test))
+    };
+    let lonlat = all_coords(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y));
+    // Projected coordinates in metres are far larger than 360 anywhere near Sweden (x from -700 000, y from
+    // 5 500 000). NaN passes, to be reported with its feature by the check that every coordinate is finite.
+    let degrees = all_coords(|c| !(c.x.abs() > 360.0 || c.y.abs() > 360.0));
     match (layer.format, fallback) {
         (Format::GeoJson, _) if lonlat => Ok(Crs::WGS84),
         (_, Some(crs)) => Ok(crs),
-        (_, None) if lonlat => Ok(Crs::WGS84),
+        (_, None) if lonlat || degrees => Ok(Crs::WGS84),
         (format, None) => {
             let how = match format {
                 Format::GeoJson => "add a \"crs\" member (as QGIS writes it) or ",
@@ -308,6 +314,15 @@ pub fn geometry_name(g: &Geometry<f64>) -> &'static str {
     }
 }
 
+/// The position of a field in a layer that was read keeping only some fields. When it is missing, the error lists
+/// every field the file has: the file is read again with all fields, which only happens on the way to an error.
+fn kept_field_index(layer: &Layer, name: &str) -> Result<usize> {
+    layer.field_index(name).map_err(|missing| match read_layer(&layer.path, &ReadOptions::default()) {
+        Ok(all) => all.field_index(name).err().unwrap_or(missing),
+        Err(_) => missing,
+    })
+}
+
 /// A field's value as an id: text as it is, numbers without a trailing `.0`; an error when null.
 pub fn id_of(layer: &Layer, i: usize, field: usize) -> Result<String> {
     layer.features[i].values[field].to_text().filter(|s| !s.trim().is_empty()).ok_or_else(|| {
@@ -350,8 +365,8 @@ pub fn load_districts(
     if layer.features.is_empty() {
         return Err(Error::input(path, "has no features: a districts layer needs at least one polygon"));
     }
-    let id = layer.field_index(id_field)?;
-    let name = layer.field_index(name_field)?;
+    let id = kept_field_index(layer, id_field)?;
+    let name = kept_field_index(layer, name_field)?;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut districts = Vec::with_capacity(layer.features.len());
     let mut invalid = Vec::new();
@@ -394,7 +409,7 @@ pub fn load_children(
     if layer.features.is_empty() {
         return Err(Error::input(path, "has no features: a children layer needs at least one point"));
     }
-    let count = count_field.map(|c| layer.field_index(c)).transpose()?;
+    let count = count_field.map(|c| kept_field_index(layer, c)).transpose()?;
     let mut children =
         Children { points: Vec::with_capacity(layer.features.len()), counts: Vec::with_capacity(layer.features.len()) };
     for i in 0..layer.features.len() {

@@ -147,7 +147,8 @@ pub fn single_linkage(points: &[[f64; 2]], link: f64) -> Vec<u32> {
     let mut keys: Vec<(i64, i64)> = cells.keys().copied().collect();
     keys.sort_unstable();
     let link2 = link * link;
-    let mut trees: HashMap<(i64, i64), RTree<GeomWithData<[f64; 2], usize>>> = HashMap::new();
+    type CellTree = RTree<GeomWithData<[f64; 2], usize>>;
+    let mut trees: HashMap<(i64, i64), CellTree> = HashMap::new();
     for &(cx, cy) in &keys {
         for dx in -2i64..=2 {
             for dy in -2i64..=2 {

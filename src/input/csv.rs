@@ -29,6 +29,13 @@ enum Geometry {
 
 pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if is_binary(&bytes) {
+        return Err(Error::input(
+            path,
+            "is not a CSV text file: it holds binary data (an Excel workbook renamed to .csv, or UTF-16 text?); \
+             save it as CSV (UTF-8)",
+        ));
+    }
     let text = decode(&bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let header_line = text.lines().next().unwrap_or("");
@@ -225,6 +232,12 @@ fn missing_column(path: &Path, name: &str, header: &[String]) -> Error {
     Error::input(path, format!("has no column '{name}'; its columns are: {}", header.join(", ")))
 }
 
+/// Whether bytes are plainly not text: a NUL byte in the first 8 KiB (text in any 8-bit encoding has none), as
+/// in an `.xlsx`, a zip or random data.
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8192).any(|&b| b == 0)
+}
+
 /// UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what Excel writes as "CSV" on a Swedish Windows).
 fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
@@ -304,6 +317,13 @@ mod tests {
         assert_eq!(parse_number("1,2,3"), None);
         assert_eq!(parse_number("many"), None);
         assert_eq!(parse_number(""), None);
+    }
+
+    #[test]
+    fn binary_data_is_not_text() {
+        assert!(is_binary(b"PK\x03\x04\x14\x00\x06\x00"));
+        assert!(!is_binary("x;y;namn\n1;2;G\u{f6}teborg\n".as_bytes()));
+        assert!(!is_binary(b"namn;x;y\nG\xf6teborg;1;2\n"));
     }
 
     #[test]

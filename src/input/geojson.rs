@@ -40,7 +40,8 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     };
 
     let mut fields: Vec<String> = Vec::new();
-    let mut rows: Vec<(Option<geo::Geometry<f64>>, serde_json::Map<String, Json>)> = Vec::with_capacity(features.len());
+    type Row = (Option<geo::Geometry<f64>>, serde_json::Map<String, Json>);
+    let mut rows: Vec<Row> = Vec::with_capacity(features.len());
     for (i, feature) in features.into_iter().enumerate() {
         let location = Format::GeoJson.location(i);
         let Json::Object(mut feature) = feature else {

@@ -139,7 +139,12 @@ impl Layer {
     /// The position of a field, or an error naming the file and the fields it does have.
     pub fn field_index(&self, name: &str) -> Result<usize> {
         self.fields.iter().position(|f| f == name).ok_or_else(|| {
-            Error::input(&self.path, format!("has no field '{name}'; its fields are: {}", self.fields.join(", ")))
+            let fields = if self.fields.is_empty() {
+                "it has no fields".to_string()
+            } else {
+                format!("its fields are: {}", self.fields.join(", "))
+            };
+            Error::input(&self.path, format!("has no field '{name}'; {fields}"))
         })
     }
 
@@ -157,7 +162,10 @@ impl Layer {
 /// Reads a layer, choosing the reader by the file's extension.
 pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let format = Format::from_path(path)?;
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::input(path, "does not exist: check the path"),
+        _ => Error::io(path, e),
+    })?;
     if meta.is_dir() {
         return Err(Error::input(path, "is a folder, not a file"));
     }

@@ -1,0 +1,445 @@
+//! Bad input never panics: it gets exit code 2, a message naming the file and the feature or row, and nothing
+//! in the output folder. Some oddities are warnings, not errors: those are printed and kept in run.json.
+
+use serde_json::json;
+
+use crate::common::*;
+
+const DISTRICTS: usize = 0;
+const CHILDREN: usize = 1;
+const ARENAS: usize = 2;
+
+// 1. Missing file.
+
+#[test]
+fn missing_file() {
+    let s = Scratch::new();
+    let missing = s.path().join("barn.geojson");
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &missing, &s.out()), "barn.geojson", &s.out());
+    assert_says(&stderr, &["does not exist"]);
+    assert!(!stderr.contains("os error"), "{stderr}");
+}
+
+// 2. Empty files (0 bytes).
+
+#[test]
+fn empty_districts_file() {
+    let s = Scratch::new();
+    let path = s.write("districts.geojson", "");
+    let stderr = assert_bad_input(&mut analyze_demo_with(DISTRICTS, &path, &s.out()), "districts.geojson", &s.out());
+    assert_says(&stderr, &["is empty"]);
+}
+
+#[test]
+fn empty_children_file() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "");
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.csv", &s.out());
+    assert_says(&stderr, &["is empty"]);
+}
+
+#[test]
+fn empty_arenas_file() {
+    let s = Scratch::new();
+    let path = s.write("arenas.geojson", "");
+    let stderr = assert_bad_input(&mut analyze_demo_with(ARENAS, &path, &s.out()), "arenas.geojson", &s.out());
+    assert_says(&stderr, &["is empty"]);
+}
+
+// 3. Not the format the extension says.
+
+#[test]
+fn geojson_file_holding_csv_text() {
+    let s = Scratch::new();
+    let path = s.write("children.geojson", "x;y;children\n312000;6390000;3\n");
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["is not valid GeoJSON"]);
+}
+
+#[test]
+fn shapefile_that_is_a_text_file() {
+    // The Shapefile reader is being replaced; only the rules every error follows are checked here.
+    let s = Scratch::new();
+    let path = s.write("districts.shp", "id;name\nD1;Ett\n");
+    assert_bad_input(&mut analyze_demo_with(DISTRICTS, &path, &s.out()), "districts.shp", &s.out());
+}
+
+#[test]
+fn csv_file_of_binary_garbage() {
+    let s = Scratch::new();
+    let garbage: Vec<u8> = (0..2048u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let path = s.write("children.csv", garbage);
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.csv", &s.out());
+    assert_says(&stderr, &["is not a CSV text file"]);
+}
+
+#[test]
+fn csv_without_coordinate_columns() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "adress;children\nStorgatan 1;3\n");
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.csv", &s.out());
+    assert_says(&stderr, &["has no coordinate columns", "adress, children"]);
+}
+
+// 4. Wrong geometry type for the layer.
+
+#[test]
+fn linestring_district() {
+    let s = Scratch::new();
+    let line = feature(json!({"id": "D2", "name": "Två"}), "LineString", json!([[X0, Y0], [X0 + 2000.0, Y0]]));
+    let path = s.write_json("districts.geojson", &collection(Some(3006), vec![square("D1", "Ett", X0, Y0), line]));
+    let stderr = assert_bad_input(&mut analyze_demo_with(DISTRICTS, &path, &s.out()), "districts.geojson", &s.out());
+    assert_says(&stderr, &["feature 1", "LineString", "expected a Polygon"]);
+}
+
+#[test]
+fn polygon_arena() {
+    let s = Scratch::new();
+    let polygon = feature(
+        json!({"name": "Parken", "kind": "Parklek"}),
+        "Polygon",
+        json!([[[X0, Y0], [X0 + 50.0, Y0], [X0 + 50.0, Y0 + 50.0], [X0, Y0]]]),
+    );
+    let arenas = collection(Some(3006), vec![arena("Biblioteket", "Bibliotek", X0, Y0), polygon]);
+    let path = s.write_json("arenas.geojson", &arenas);
+    let stderr = assert_bad_input(&mut analyze_demo_with(ARENAS, &path, &s.out()), "arenas.geojson", &s.out());
+    assert_says(&stderr, &["feature 1", "Polygon", "expected a Point"]);
+}
+
+#[test]
+fn child_multipoint_of_two_points() {
+    let s = Scratch::new();
+    let mut children = mini_children();
+    children["features"][2]["geometry"] =
+        json!({"type": "MultiPoint", "coordinates": [[X0 + 100.0, Y0 + 100.0], [X0 + 200.0, Y0 + 200.0]]});
+    let path = s.write_json("children.geojson", &children);
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["feature 2", "MultiPoint", "expected a Point"]);
+}
+
+// 5. Coordinates that are not numbers, or out of range.
+
+#[test]
+fn csv_nan_coordinate() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "x;y;children\n312000;6390000;3\n312100;6390100;2\nNaN;6390200;1\n");
+    let mut cmd = analyze_demo_with(CHILDREN, &path, &s.out());
+    cmd.args(["--crs", "EPSG:3006"]);
+    let stderr = assert_bad_input(&mut cmd, "children.csv", &s.out());
+    assert_says(&stderr, &["row 4", "'x'", "not a number"]);
+}
+
+#[test]
+fn csv_infinite_coordinate() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "x;y;children\n312000;6390000;3\ninf;6390100;2\n");
+    let mut cmd = analyze_demo_with(CHILDREN, &path, &s.out());
+    cmd.args(["--crs", "EPSG:3006"]);
+    let stderr = assert_bad_input(&mut cmd, "children.csv", &s.out());
+    assert_says(&stderr, &["row 3", "'x'", "not a number"]);
+}
+
+#[test]
+fn lonlat_latitude_out_of_range() {
+    let s = Scratch::new();
+    let children = collection(
+        None,
+        vec![
+            child(11.97, 57.70, json!(1)),
+            child(11.98, 57.71, json!(2)),
+            child(11.99, 57.72, json!(3)),
+            child(11.97, 123.0, json!(1)),
+        ],
+    );
+    let path = s.write_json("children.geojson", &children);
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["feature 3", "123", "outside the valid area of EPSG:4326"]);
+}
+
+#[test]
+fn sweref_coordinates_with_x_and_y_swapped() {
+    let s = Scratch::new();
+    let mut children = mini_children();
+    children["features"][1]["geometry"]["coordinates"] = json!([6_400_000.0, 320_000.0]);
+    let path = s.write_json("children.geojson", &children);
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["feature 1", "outside the valid area of EPSG:3006", "swapped"]);
+}
+
+// 6. A configured field that the file does not have: the message lists the fields it does have.
+
+#[test]
+fn missing_district_id_field() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.args(["--district-id", "nope"]);
+    let stderr = assert_bad_input(&mut cmd, "districts.geojson", &s.out());
+    assert_says(&stderr, &["no field 'nope'", "id, name"]);
+}
+
+#[test]
+fn missing_children_count_field() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let mut cmd = analyze_with_count(&d, &c, &a, &s.out(), "nope");
+    let stderr = assert_bad_input(&mut cmd, "children.geojson", &s.out());
+    assert_says(&stderr, &["no field 'nope'", "fields are: children"]);
+}
+
+#[test]
+fn missing_children_count_column_in_csv() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "x;y;antal\n312000;6390000;3\n");
+    let [d, _, a] = demo();
+    let mut cmd = analyze_with_count(&d, &path, &a, &s.out(), "nope");
+    cmd.args(["--crs", "EPSG:3006"]);
+    let stderr = assert_bad_input(&mut cmd, "children.csv", &s.out());
+    assert_says(&stderr, &["no field 'nope'", "fields are: antal"]);
+}
+
+#[test]
+fn missing_arena_kind_field() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.args(["--arena-kind", "nope"]);
+    let stderr = assert_bad_input(&mut cmd, "arenas.geojson", &s.out());
+    assert_says(&stderr, &["no field 'nope'", "name, kind"]);
+}
+
+// 7. Counts that are not numbers.
+
+#[test]
+fn non_numeric_count_in_geojson() {
+    let s = Scratch::new();
+    let mut children = mini_children();
+    children["features"][2]["properties"]["children"] = json!("many");
+    let path = s.write_json("children.geojson", &children);
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["feature 2", "'children'", "not a number: 'many'"]);
+}
+
+#[test]
+fn non_numeric_count_in_csv() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "x;y;children\n312000;6390000;3\n312100;6390100;abc\n");
+    let mut cmd = analyze_demo_with(CHILDREN, &path, &s.out());
+    cmd.args(["--crs", "EPSG:3006"]);
+    let stderr = assert_bad_input(&mut cmd, "children.csv", &s.out());
+    assert_says(&stderr, &["row 3", "'children'", "not a number: 'abc'"]);
+}
+
+// 8. Negative counts.
+
+#[test]
+fn negative_count() {
+    let s = Scratch::new();
+    let mut children = mini_children();
+    children["features"][1]["properties"]["children"] = json!(-3);
+    let path = s.write_json("children.geojson", &children);
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["feature 1", "'children'", "negative (-3)"]);
+}
+
+// 9. Unknown coordinate systems.
+
+#[test]
+fn unknown_crs_flag() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.args(["--crs", "EPSG:9999"]);
+    // No file to name: the flag is named instead.
+    let stderr = assert_bad_input(&mut cmd, "--crs EPSG:9999", &s.out());
+    assert_says(&stderr, &["unsupported CRS EPSG:9999"]);
+}
+
+#[test]
+fn unknown_crs_member_in_geojson() {
+    let s = Scratch::new();
+    let path = s.write_json(
+        "children.geojson",
+        &collection(Some(9999), mini_children()["features"].as_array().unwrap().clone()),
+    );
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.geojson", &s.out());
+    assert_says(&stderr, &["urn:ogc:def:crs:EPSG::9999", "unsupported CRS EPSG:9999"]);
+}
+
+#[test]
+fn csv_metric_coordinates_without_crs() {
+    let s = Scratch::new();
+    let path = s.write("children.csv", "x;y;children\n312000;6390000;3\n312100;6390100;2\n");
+    let stderr = assert_bad_input(&mut analyze_demo_with(CHILDREN, &path, &s.out()), "children.csv", &s.out());
+    assert_says(&stderr, &["declares no coordinate system", "--crs EPSG:3006"]);
+}
+
+// 10. Duplicate district ids.
+
+#[test]
+fn duplicate_district_ids() {
+    let s = Scratch::new();
+    let districts = collection(
+        Some(3006),
+        vec![square("D1", "Ett", X0, Y0), square("D2", "Två", X0 + 2000.0, Y0), square("D1", "Tre", X0 + 4000.0, Y0)],
+    );
+    let path = s.write_json("districts.geojson", &districts);
+    let stderr = assert_bad_input(&mut analyze_demo_with(DISTRICTS, &path, &s.out()), "districts.geojson", &s.out());
+    assert_says(&stderr, &["feature 2", "duplicate district id 'D1'", "feature 0"]);
+}
+
+// 11. Invalid polygons are a warning, not an error.
+
+#[test]
+fn bow_tie_district_is_a_warning() {
+    let s = Scratch::new();
+    let [_, children, arenas] = mini_city(&s);
+    let (x, y) = (X0 + 4000.0, Y0);
+    let bow_tie = feature(
+        json!({"id": "D3", "name": "Fluga"}),
+        "Polygon",
+        json!([[[x, y], [x + 2000.0, y + 2000.0], [x + 2000.0, y], [x, y + 2000.0], [x, y]]]),
+    );
+    let districts =
+        collection(Some(3006), vec![square("D1", "Ett", X0, Y0), square("D2", "Två", X0 + 2000.0, Y0), bow_tie]);
+    let districts = s.write_json("districts.geojson", &districts);
+    let output = analyze(&districts, &children, &arenas, &s.out()).output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "should succeed:\n{stderr}");
+    assert_says(&stderr, &["warning: ", "districts.geojson", "not valid", "D3"]);
+    let warnings = run_warnings(&s.out());
+    assert!(warnings.iter().any(|w| w.contains("not valid") && w.contains("D3")), "run.json warnings: {warnings:?}");
+}
+
+// 12. Unmapped arena kinds, children outside every district and districts without children are warnings.
+
+#[test]
+fn unmapped_arena_kind_is_a_warning() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let output = analyze(&d, &c, &a, &s.out()).output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "should succeed:\n{stderr}");
+    assert_says(&stderr, &["warning: ", "arenas.geojson", "unmapped kinds", "'Skola'"]);
+    let warnings = run_warnings(&s.out());
+    assert!(warnings.iter().any(|w| w.contains("unmapped kinds") && w.contains("'Skola'")), "{warnings:?}");
+}
+
+#[test]
+fn children_outside_districts_is_a_warning() {
+    let s = Scratch::new();
+    let [districts, _, arenas] = mini_city(&s);
+    let mut children = mini_children();
+    children["features"].as_array_mut().unwrap().push(child(X0 - 5000.0, Y0 - 5000.0, json!(7)));
+    let children = s.write_json("children.geojson", &children);
+    let output = analyze(&districts, &children, &arenas, &s.out()).output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "should succeed:\n{stderr}");
+    assert_says(&stderr, &["warning: 1 child point(s) with 7 children lie outside every district"]);
+    let warnings = run_warnings(&s.out());
+    assert!(warnings.iter().any(|w| w.contains("outside every district")), "{warnings:?}");
+}
+
+#[test]
+fn district_without_children_is_a_warning() {
+    let s = Scratch::new();
+    let [districts, children, arenas] = mini_city(&s);
+    let output = analyze(&districts, &children, &arenas, &s.out()).output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "should succeed:\n{stderr}");
+    assert_says(&stderr, &["warning: 1 district(s) have no children: Tre"]);
+    let warnings = run_warnings(&s.out());
+    assert!(warnings.iter().any(|w| w.contains("have no children: Tre")), "{warnings:?}");
+}
+
+// 13. Config files with unknown keys or bad values.
+
+#[test]
+fn config_with_unknown_key() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let config = s.write("arenagap.toml", "radius = 800\ncolour = \"red\"\n");
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.arg("--config").arg(&config);
+    let stderr = assert_bad_input(&mut cmd, "arenagap.toml", &s.out());
+    assert_says(&stderr, &["unknown field `colour`"]);
+}
+
+#[test]
+fn config_with_negative_radius() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let config = s.write("arenagap.toml", "radius = -5\n");
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.arg("--config").arg(&config);
+    let stderr = assert_bad_input(&mut cmd, "arenagap.toml", &s.out());
+    assert_says(&stderr, &["radius must be a positive number of metres, got -5"]);
+}
+
+#[test]
+fn config_with_radius_of_the_wrong_type() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let config = s.write("arenagap.toml", "radius = \"far\"\n");
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.arg("--config").arg(&config);
+    let stderr = assert_bad_input(&mut cmd, "arenagap.toml", &s.out());
+    assert_says(&stderr, &["radius", "invalid type"]);
+}
+
+// 14. An output folder that cannot be written.
+
+#[test]
+fn out_is_an_existing_file() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    let out = s.write("out", "not a folder");
+    let output = analyze(&d, &c, &a, &out).output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "should fail:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
+    assert_says(&stderr, &["error: ", &out.display().to_string(), "is a file, not a folder"]);
+    assert_eq!(std::fs::read_to_string(&out).expect("still there"), "not a folder");
+    assert_eq!(files_in(s.path()), ["out"], "nothing else written beside it");
+}
+
+// A successful run leaves no temporary files, and its bytes do not depend on the number of threads.
+
+#[test]
+fn no_partial_files_after_a_successful_run() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    analyze(&d, &c, &a, &s.out()).assert().success();
+    let files = files_in(&s.out());
+    assert!(files.iter().all(|f| !f.ends_with(".partial") && !f.starts_with('.')), "{files:?}");
+    for expected in
+        ["districts.geojson", "gaps.geojson", "children.geojson", "arenas.geojson", "districts.csv", "run.json"]
+    {
+        assert!(files.iter().any(|f| f == expected), "{expected} missing from {files:?}");
+    }
+}
+
+#[test]
+fn outputs_are_identical_with_one_or_two_threads() {
+    let s = Scratch::new();
+    let [d, c, a] = demo();
+    // The same output path both times: run.json records it.
+    let run = |threads: &str| {
+        let _ = std::fs::remove_dir_all(s.out());
+        analyze(&d, &c, &a, &s.out()).env("RAYON_NUM_THREADS", threads).assert().success();
+        files_in(&s.out())
+            .into_iter()
+            .map(|name| {
+                let bytes = std::fs::read(s.out().join(&name)).expect("an output file");
+                (name, bytes)
+            })
+            .collect::<Vec<_>>()
+    };
+    let one = run("1");
+    let two = run("2");
+    assert!(!one.is_empty());
+    assert_eq!(one.iter().map(|f| &f.0).collect::<Vec<_>>(), two.iter().map(|f| &f.0).collect::<Vec<_>>());
+    for ((name, a), (_, b)) in one.iter().zip(&two) {
+        assert!(a == b, "{name} differs between 1 and 2 threads");
+    }
+}

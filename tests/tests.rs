@@ -1,0 +1,4 @@
+//! The integration tests: one test binary, one module per topic (`autotests = false` in Cargo.toml).
+
+mod bad_input;
+mod common;
