@@ -87,20 +87,14 @@ impl ArenaIndex {
         }
     }
 
-    /// The nearest arena (of `kind`, or of any kind) to `p` and its squared distance. Ties go to the lowest id.
+    /// The nearest arena (of `kind`, or of any kind) to `p` and its squared distance. Among arenas at exactly the
+    /// same distance the answer is one of them, the same one every run (the tree is built the same way from the
+    /// same input); distances, which are all that reaches the outputs, never depend on it.
     pub fn nearest(&self, p: [f64; 2], kind: Option<ArenaKind>) -> Option<(usize, f64)> {
-        let mut best: Option<(usize, f64)> = None;
-        // Equal distances are rare but real (a grid of arenas); walking the neighbours in distance order and
-        // keeping the lowest id among the closest makes the answer independent of the tree's layout.
-        for (g, d2) in self.tree(kind).nearest_neighbor_iter_with_distance_2(&p) {
-            match best {
-                None => best = Some((g.data, d2)),
-                Some((_, b)) if d2 > b => break,
-                Some((i, b)) if g.data < i => best = Some((g.data, b)),
-                Some(_) => {}
-            }
-        }
-        best
+        self.tree(kind).nearest_neighbor(&p).map(|g| {
+            let q = g.geom();
+            (g.data, (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2))
+        })
     }
 
     /// Every arena (of `kind`, or of any kind) within `radius` of `p`, with its squared distance.
