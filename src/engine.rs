@@ -30,8 +30,6 @@ pub struct Radii {
 pub struct ChildResult {
     /// The district it lies in (index into the district list), `None` when outside all of them.
     pub district: Option<u32>,
-    /// The nearest arena of any kind (index into the arena list), `None` when there are no arenas.
-    pub nearest_arena: Option<u32>,
     /// Distance in metres to the nearest arena of each kind (by [`ArenaKind::index`]) and, last, of any kind;
     /// NaN when there is none of that kind.
     pub distance: [f64; 5],
@@ -52,30 +50,18 @@ impl ChildResult {
 
 /// Locates every child in its district and measures the distance to the nearest arena of each kind.
 pub fn measure(children: &Children, districts: &PolygonIndex, model: &dyn DistanceModel) -> Vec<ChildResult> {
+    let nearest = model.nearest_by_kind(&children.points);
     children
         .points
         .par_iter()
+        .zip(nearest.par_iter())
         .with_min_len(CHUNK)
-        .map(|&p| {
+        .map(|(&p, by_kind)| {
             let mut distance = [f64::NAN; 5];
-            let mut nearest: Option<(usize, f64)> = None;
-            for kind in ArenaKind::ALL {
-                if let Some((i, d)) = model.nearest(p, Some(kind)) {
-                    distance[kind.index()] = d;
-                    // The nearest of any kind is the nearest of the kinds' nearest.
-                    if nearest.is_none_or(|(_, e)| d < e) {
-                        nearest = Some((i, d));
-                    }
-                }
-            }
-            if let Some((_, d)) = nearest {
-                distance[4] = d;
-            }
-            ChildResult {
-                district: districts.locate(p).map(|d| d as u32),
-                nearest_arena: nearest.map(|(i, _)| i as u32),
-                distance,
-            }
+            distance[..4].copy_from_slice(by_kind);
+            // The nearest of any kind is the nearest of the kinds' nearest.
+            distance[4] = by_kind.iter().copied().filter(|d| !d.is_nan()).reduce(f64::min).unwrap_or(f64::NAN);
+            ChildResult { district: districts.locate(p).map(|d| d as u32), distance }
         })
         .collect()
 }
@@ -224,7 +210,7 @@ pub fn summarize(
     }
     rank(districts, &mut metrics, |m| m.gap_score, |m, r| m.gap_rank = r);
     rank(districts, &mut metrics, |m| m.gap_score_unweighted, |m, r| m.gap_rank_unweighted = r);
-    let arena_children_within = children_within(arenas, children, model, radii);
+    let arena_children_within = model.weight_within(&children.points, &children.counts, radii.kind);
     Analysis { children: results, districts: metrics, arena_children_within, arena_district, outside, radii }
 }
 
@@ -262,31 +248,6 @@ fn rank(
     for (r, i) in order.into_iter().enumerate() {
         set(&mut metrics[i], r as u32 + 1);
     }
-}
-
-/// Per arena, the children within its kind's radius of it.
-fn children_within(arenas: &[Arena], children: &Children, model: &dyn DistanceModel, radii: Radii) -> Vec<f64> {
-    let partials: Vec<Vec<f64>> = children
-        .points
-        .par_chunks(CHUNK)
-        .zip(children.counts.par_chunks(CHUNK))
-        .map(|(points, counts)| {
-            let mut sums = vec![0.0; arenas.len()];
-            for (&p, &count) in points.iter().zip(counts) {
-                for kind in ArenaKind::ALL {
-                    model.within(p, Some(kind), radii.kind[kind.index()], &mut |a, _| sums[a] += count);
-                }
-            }
-            sums
-        })
-        .collect();
-    let mut sums = vec![0.0; arenas.len()];
-    for partial in partials {
-        for (s, p) in sums.iter_mut().zip(partial) {
-            *s += p;
-        }
-    }
-    sums
 }
 
 #[cfg(test)]
@@ -367,27 +328,29 @@ mod tests {
     #[test]
     fn nearest_arena_matches_brute_force() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        for round in 0..20 {
+        for round in 0..30 {
             let n = rng.random_range(0..60);
             let arenas = random_arenas(&mut rng, n, 10_000.0);
             let model = StraightLine::new(&arenas);
-            for _ in 0..300 {
-                let p = [rng.random_range(-2000.0..12_000.0), rng.random_range(-2000.0..12_000.0)];
-                for kind in [None, Some(ArenaKind::Familjecentral), Some(ArenaKind::BemannadLekplats)] {
-                    let got = model.nearest(p, kind);
-                    let want = brute_nearest(&arenas, p, kind);
-                    match (got, want) {
-                        (None, None) => {}
-                        (Some((gi, gd)), Some((wi, wd))) => {
-                            assert!((gd - wd).abs() < 1e-9, "round {round}: distance {gd} vs {wd}");
-                            // On a tie either arena is right; the one found must be at that distance.
-                            let q = arenas[gi].position;
-                            assert!(
-                                ((q[0] - p[0]).hypot(q[1] - p[1]) - wd).abs() < 1e-9,
-                                "round {round}: {gi} vs {wi}"
-                            );
-                        }
-                        other => panic!("round {round}: {other:?}"),
+            // Clustered and scattered points, some outside the arenas' extent.
+            let m = rng.random_range(1..3000);
+            let points: Vec<[f64; 2]> = (0..m)
+                .map(|_| {
+                    if rng.random_bool(0.3) {
+                        [rng.random_range(4000.0..4300.0), rng.random_range(4000.0..4300.0)]
+                    } else {
+                        [rng.random_range(-2000.0..12_000.0), rng.random_range(-2000.0..12_000.0)]
+                    }
+                })
+                .collect();
+            let got = model.nearest_by_kind(&points);
+            for (p, got) in points.iter().zip(&got) {
+                for kind in ArenaKind::ALL {
+                    let want = brute_nearest(&arenas, *p, Some(kind)).map(|x| x.1);
+                    let g = got[kind.index()];
+                    match want {
+                        None => assert!(g.is_nan(), "round {round}"),
+                        Some(w) => assert_eq!(g, w, "round {round}: {p:?} {kind:?}"),
                     }
                 }
             }

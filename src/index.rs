@@ -105,3 +105,99 @@ impl ArenaIndex {
         })
     }
 }
+
+/// A uniform grid over a set of points: cells numbered row by row, and (optionally) the points of each cell in
+/// input order, so that walking it visits points in an order that never depends on threads.
+#[derive(Clone, Debug)]
+pub struct PointGrid {
+    origin: [f64; 2],
+    size: f64,
+    cols: usize,
+    rows: usize,
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl PointGrid {
+    /// A grid over the extent of `points` with about one cell per 64 points (at most 65,536 cells, at least
+    /// 50 m wide); `None` for no points.
+    pub fn for_nearest(points: &[[f64; 2]]) -> Option<PointGrid> {
+        let (mut min, mut max) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in points {
+            for k in 0..2 {
+                min[k] = min[k].min(p[k]);
+                max[k] = max[k].max(p[k]);
+            }
+        }
+        if points.is_empty() {
+            return None;
+        }
+        let (w, h) = ((max[0] - min[0]).max(1.0), (max[1] - min[1]).max(1.0));
+        let cells = (points.len() / 64).clamp(1, 65_536) as f64;
+        let size = ((w * h) / cells).sqrt().max(50.0);
+        let cols = ((w / size).floor() as usize + 1).max(1);
+        let rows = ((h / size).floor() as usize + 1).max(1);
+        Some(PointGrid { origin: min, size, cols, rows, starts: Vec::new(), items: Vec::new() })
+    }
+
+    /// The same grid holding the indexes of `points` per cell (a counting sort: input order within a cell).
+    pub fn with_items(mut self, points: &[[f64; 2]]) -> PointGrid {
+        let mut counts = vec![0u32; self.cells() + 1];
+        let cells: Vec<usize> = points.iter().map(|&p| self.cell_of(p)).collect();
+        for &c in &cells {
+            counts[c + 1] += 1;
+        }
+        for c in 1..counts.len() {
+            counts[c] += counts[c - 1];
+        }
+        let mut next = counts.clone();
+        let mut items = vec![0u32; points.len()];
+        for (i, &c) in cells.iter().enumerate() {
+            items[next[c] as usize] = i as u32;
+            next[c] += 1;
+        }
+        self.starts = counts;
+        self.items = items;
+        self
+    }
+
+    /// How many cells.
+    pub fn cells(&self) -> usize {
+        self.cols * self.rows
+    }
+
+    /// The width of a cell.
+    pub fn cell_size(&self) -> f64 {
+        self.size
+    }
+
+    /// The centre of a cell.
+    pub fn centre(&self, cell: usize) -> [f64; 2] {
+        let (c, r) = (cell % self.cols, cell / self.cols);
+        [self.origin[0] + (c as f64 + 0.5) * self.size, self.origin[1] + (r as f64 + 0.5) * self.size]
+    }
+
+    fn col_row(&self, p: [f64; 2]) -> (usize, usize) {
+        let c = ((p[0] - self.origin[0]) / self.size).floor().clamp(0.0, (self.cols - 1) as f64) as usize;
+        let r = ((p[1] - self.origin[1]) / self.size).floor().clamp(0.0, (self.rows - 1) as f64) as usize;
+        (c, r)
+    }
+
+    /// The cell a point falls in (points outside the extent go to the nearest edge cell).
+    pub fn cell_of(&self, p: [f64; 2]) -> usize {
+        let (c, r) = self.col_row(p);
+        r * self.cols + c
+    }
+
+    /// The cells that overlap a box, row by row.
+    pub fn cells_overlapping(&self, min: [f64; 2], max: [f64; 2]) -> impl Iterator<Item = usize> + '_ {
+        let (c0, r0) = self.col_row(min);
+        let (c1, r1) = self.col_row(max);
+        (r0..=r1).flat_map(move |r| (c0..=c1).map(move |c| r * self.cols + c))
+    }
+
+    /// The points of a cell (after [`PointGrid::with_items`]).
+    pub fn items(&self, cell: usize) -> &[u32] {
+        &self.items[self.starts[cell] as usize..self.starts[cell + 1] as usize]
+    }
+}

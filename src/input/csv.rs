@@ -128,7 +128,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             .iter()
             .map(|&i| match record.get(i).map(str::trim) {
                 None | Some("") => Value::Null,
-                Some(s) => Value::Text(s.into()),
+                Some(s) => cell_value(s),
             })
             .collect();
         features.push(Feature { geometry: Some(geometry), values });
@@ -228,6 +228,18 @@ pub fn read_table(path: &Path) -> Result<Table> {
     Ok(Table { path: path.to_path_buf(), columns, rows })
 }
 
+/// A cell as a value: plain whole numbers (`3`, `1080`, not `0101`, which is an id) as numbers, which reads a
+/// million counts without a million small strings; everything else as text.
+fn cell_value(cell: &str) -> Value {
+    let digits = cell.len() <= 15 && cell.bytes().all(|b| b.is_ascii_digit());
+    if digits && (cell == "0" || !cell.starts_with('0')) {
+        if let Ok(n) = cell.parse::<u64>() {
+            return Value::Number(n as f64);
+        }
+    }
+    Value::Text(cell.into())
+}
+
 fn missing_column(path: &Path, name: &str, header: &[String]) -> Error {
     Error::input(path, format!("has no column '{name}'; its columns are: {}", header.join(", ")))
 }
@@ -324,6 +336,15 @@ mod tests {
         assert!(is_binary(b"PK\x03\x04\x14\x00\x06\x00"));
         assert!(!is_binary("x;y;namn\n1;2;G\u{f6}teborg\n".as_bytes()));
         assert!(!is_binary(b"namn;x;y\nG\xf6teborg;1;2\n"));
+    }
+
+    #[test]
+    fn whole_numbers_are_numbers_and_ids_stay_text() {
+        assert_eq!(cell_value("3"), Value::Number(3.0));
+        assert_eq!(cell_value("0"), Value::Number(0.0));
+        assert_eq!(cell_value("0101"), Value::Text("0101".into()));
+        assert_eq!(cell_value("3,5"), Value::Text("3,5".into()));
+        assert_eq!(cell_value("D01"), Value::Text("D01".into()));
     }
 
     #[test]

@@ -21,7 +21,25 @@ pub fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std::
         let mut out = BufWriter::with_capacity(1 << 20, file);
         write(&mut out)?;
         out.flush()?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        // No fsync: the rename is what keeps readers from a half-written file, and forcing a 100 MB layer to
+        // disk would cost more than the whole analysis.
+        drop(out.into_inner().map_err(|e| e.into_error())?);
+        std::fs::rename(&partial, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        Error::write(path, e)
+    })
+}
+
+/// Writes `path` atomically through `write`, which gets the open file for positioned writes (several threads can
+/// each write their own part of it).
+pub fn write_file_at(path: &Path, write: impl FnOnce(&File) -> std::io::Result<()>) -> Result<()> {
+    let partial = partial_path(path);
+    let result = (|| {
+        let file = File::create(&partial)?;
+        write(&file)?;
+        drop(file);
         std::fs::rename(&partial, path)
     })();
     result.map_err(|e| {
