@@ -427,8 +427,12 @@ fn outputs_are_identical_with_one_or_two_threads() {
     let run = |threads: &str| {
         let _ = std::fs::remove_dir_all(s.out());
         analyze(&d, &c, &a, &s.out()).env("RAYON_NUM_THREADS", threads).assert().success();
+        // The files of the output folder and of its styles/ folder.
+        let styles = files_in(&s.out().join("styles")).into_iter().map(|name| format!("styles/{name}"));
         files_in(&s.out())
             .into_iter()
+            .filter(|name| s.out().join(name).is_file())
+            .chain(styles)
             .map(|name| {
                 let bytes = std::fs::read(s.out().join(&name)).expect("an output file");
                 (name, bytes)

@@ -2,3 +2,5 @@
 
 mod bad_input;
 mod common;
+mod demo;
+mod formats;

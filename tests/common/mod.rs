@@ -207,3 +207,48 @@ pub fn run_warnings(out: &Path) -> Vec<String> {
         .map(|w| w.as_str().expect("a warning is text").to_string())
         .collect()
 }
+
+/// The repository folder (where `data/` and `tests/fixtures/` are).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// An output folder for a run that several tests share, under Cargo's scratch folder for integration tests;
+/// removed first, kept afterwards for a look.
+pub fn shared_out(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A JSON file, parsed.
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// The features of a GeoJSON FeatureCollection.
+pub fn features(collection: &Value) -> &[Value] {
+    collection["features"].as_array().expect("a FeatureCollection has a features list")
+}
+
+/// The property names of a feature, in order.
+pub fn keys(feature: &Value) -> Vec<&str> {
+    feature["properties"].as_object().expect("a feature has properties").keys().map(String::as_str).collect()
+}
+
+/// The feature of a districts layer with `district_id` `id`.
+pub fn district<'a>(districts: &'a Value, id: &str) -> &'a Value {
+    features(districts)
+        .iter()
+        .find(|f| f["properties"]["district_id"] == id)
+        .unwrap_or_else(|| panic!("no district {id}"))
+}
+
+/// Runs `cmd`, asserts that it succeeded, and returns its stdout.
+pub fn run_ok(cmd: &mut Command) -> String {
+    let output = cmd.output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "arenagap failed ({:?}):\n{stderr}", output.status.code());
+    String::from_utf8(output.stdout).expect("stdout is UTF-8")
+}
