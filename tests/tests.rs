@@ -4,3 +4,4 @@ mod bad_input;
 mod common;
 mod demo;
 mod formats;
+mod qgis;

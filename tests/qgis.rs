@@ -1,0 +1,51 @@
+//! The real client: a run on the demo city, opened in headless QGIS (the project and the GeoPackage, styles
+//! applied, rendered) and checked with `ogrinfo`, by `tests/qgis/check_qgis.py`. `.ci/run` installs QGIS and
+//! GDAL from Debian's packages; without them this test fails under CI and says it is skipped elsewhere.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::arenagap;
+
+fn have_pyqgis() -> bool {
+    Path::new("/usr/bin/python3").exists()
+        && Command::new("/usr/bin/python3")
+            .args(["-c", "import qgis.core, osgeo.ogr"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        && Command::new("ogrinfo").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn qgis_opens_the_project_and_the_geopackage_styled() {
+    if !have_pyqgis() {
+        let message = "QGIS (python3-qgis) or GDAL (gdal-bin) is not installed: apt-get install -y qgis python3-qgis \
+                       gdal-bin (.ci/run does)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{message}");
+        }
+        eprintln!("skipped: {message}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    arenagap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analyze", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qgis/check_qgis.py");
+    let result = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .arg(&out)
+        .arg("--expect-gpkg")
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("running check_qgis.py");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "check_qgis.py failed:\n{stdout}\n{stderr}");
+    assert!(stdout.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{stdout}");
+    assert!(out.join("qgis_render.png").is_file());
+}
