@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::{keeps, Feature, Format, Layer, ReadOptions, Value};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
@@ -88,51 +90,17 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let kept: Vec<usize> =
         (0..header.len()).filter(|i| !geometry_columns.contains(i) && keeps(options, &header[*i])).collect();
 
+    // The body starts after the header record. A large file with no quotes at all can be cut at line ends and
+    // parsed in parallel; anything else is parsed in one piece (quoted cells may hold line breaks).
+    let body_start = reader.position().byte() as usize;
+    let body = &text[body_start..];
+    let pieces = split_at_lines(body);
+    let rows = Rows { path, header: &header, geometry: &geometry, kept: &kept, separator };
+    let parsed: Vec<Result<Vec<Feature>>> =
+        pieces.par_iter().map(|&(piece, first_line)| rows.parse(piece, first_line)).collect();
     let mut features = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut index = 0usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(Error::feature(path, Format::Csv.location(index), format!("is not valid CSV: {e}")));
-            }
-        }
-        if record.iter().all(|c| c.trim().is_empty()) {
-            index += 1;
-            continue; // a blank line at the end of a spreadsheet export
-        }
-        let location = || Format::Csv.location(index);
-        let geometry = match geometry {
-            Geometry::Point { x, y } => {
-                let coordinate = |i: usize| {
-                    let cell = record.get(i).unwrap_or("").trim();
-                    parse_number(cell).ok_or_else(|| {
-                        let what =
-                            if cell.is_empty() { "is empty".to_string() } else { format!("'{cell}' is not a number") };
-                        Error::feature(path, location(), format!("coordinate column '{}' {what}", header[i]))
-                    })
-                };
-                geo::Geometry::Point(geo::Point::new(coordinate(x)?, coordinate(y)?))
-            }
-            Geometry::Wkt(w) => {
-                use wkt::TryFromWkt;
-                let cell = record.get(w).unwrap_or("").trim();
-                geo::Geometry::<f64>::try_from_wkt_str(cell).map_err(|e| {
-                    Error::feature(path, location(), format!("column '{}' is not valid WKT: {e}", header[w]))
-                })?
-            }
-        };
-        let values = kept
-            .iter()
-            .map(|&i| match record.get(i).map(str::trim) {
-                None | Some("") => Value::Null,
-                Some(s) => cell_value(s),
-            })
-            .collect();
-        features.push(Feature { geometry: Some(geometry), values });
-        index += 1;
+    for part in parsed {
+        features.extend(part?);
     }
     if features.is_empty() {
         return Err(Error::input(path, "has a header but no rows"));
@@ -240,6 +208,105 @@ fn cell_value(cell: &str) -> Value {
     Value::Text(cell.into())
 }
 
+/// Cuts `body` into pieces of about a megabyte at line ends when it holds no quote character, with the file line
+/// number each piece starts at (the header is line 1).
+fn split_at_lines(body: &str) -> Vec<(&str, usize)> {
+    const PIECE: usize = 1 << 20;
+    if body.len() <= 2 * PIECE || body.contains('"') {
+        return vec![(body, 2)];
+    }
+    let mut pieces = Vec::new();
+    let (mut start, mut line) = (0usize, 2usize);
+    while start < body.len() {
+        let mut end = (start + PIECE).min(body.len());
+        match body.as_bytes()[end..].iter().position(|&b| b == b'\n') {
+            Some(k) => end += k + 1,
+            None => end = body.len(),
+        }
+        let piece = &body[start..end];
+        pieces.push((piece, line));
+        line += piece.bytes().filter(|&b| b == b'\n').count();
+        start = end;
+    }
+    pieces
+}
+
+/// What is needed to turn CSV records into features.
+struct Rows<'a> {
+    path: &'a Path,
+    header: &'a [String],
+    geometry: &'a Geometry,
+    kept: &'a [usize],
+    separator: u8,
+}
+
+impl Rows<'_> {
+    /// Parses the records of `piece`, whose first line is line `first_line` of the file.
+    fn parse(&self, piece: &str, first_line: usize) -> Result<Vec<Feature>> {
+        let path = self.path;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(piece.as_bytes());
+        let mut features = Vec::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            // Rows are named by their line in the file, as a spreadsheet shows them.
+            let line = reader.position().line() as usize + first_line - 1;
+            let location = || format!("row {line}");
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(Error::feature(path, location(), format!("is not valid CSV: {e}"))),
+            }
+            if record.len() != self.header.len() {
+                return Err(Error::feature(
+                    path,
+                    location(),
+                    format!("has {} cells but the header names {} columns", record.len(), self.header.len()),
+                ));
+            }
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue; // a blank row at the end of a spreadsheet export
+            }
+            let geometry = match *self.geometry {
+                Geometry::Point { x, y } => {
+                    let coordinate = |i: usize| {
+                        let cell = record.get(i).unwrap_or("").trim();
+                        parse_number(cell).ok_or_else(|| {
+                            let what = if cell.is_empty() {
+                                "is empty".to_string()
+                            } else {
+                                format!("'{cell}' is not a number")
+                            };
+                            Error::feature(path, location(), format!("coordinate column '{}' {what}", self.header[i]))
+                        })
+                    };
+                    geo::Geometry::Point(geo::Point::new(coordinate(x)?, coordinate(y)?))
+                }
+                Geometry::Wkt(w) => {
+                    use wkt::TryFromWkt;
+                    let cell = record.get(w).unwrap_or("").trim();
+                    geo::Geometry::<f64>::try_from_wkt_str(cell).map_err(|e| {
+                        Error::feature(path, location(), format!("column '{}' is not valid WKT: {e}", self.header[w]))
+                    })?
+                }
+            };
+            let values = self
+                .kept
+                .iter()
+                .map(|&i| match record.get(i).map(str::trim) {
+                    None | Some("") => Value::Null,
+                    Some(s) => cell_value(s),
+                })
+                .collect();
+            features.push(Feature { geometry: Some(geometry), values });
+        }
+        Ok(features)
+    }
+}
+
 fn missing_column(path: &Path, name: &str, header: &[String]) -> Error {
     Error::input(path, format!("has no column '{name}'; its columns are: {}", header.join(", ")))
 }
@@ -345,6 +412,28 @@ mod tests {
         assert_eq!(cell_value("0101"), Value::Text("0101".into()));
         assert_eq!(cell_value("3,5"), Value::Text("3,5".into()));
         assert_eq!(cell_value("D01"), Value::Text("D01".into()));
+    }
+
+    #[test]
+    fn large_files_parse_in_pieces_with_the_right_row_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let mut text = String::from("x;y;children\n");
+        for i in 0..150_000 {
+            text.push_str(&format!("{},5;{}.25;{}\n", 300_000 + i, 6_400_000 + i, i % 5));
+        }
+        std::fs::write(&path, &text).unwrap();
+        assert!(split_at_lines(&text[13..]).len() > 2);
+        let layer = read(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(layer.features.len(), 150_000);
+        let last = &layer.features[149_999];
+        assert_eq!(last.geometry, Some(geo::Geometry::Point(geo::Point::new(449_999.5, 6_549_999.25))));
+        assert_eq!(last.values, vec![Value::Number(4.0)]);
+        // A bad cell deep in the file is named by its line, as a spreadsheet shows it.
+        text = text.replacen("449999,5;", "oops;", 1);
+        std::fs::write(&path, &text).unwrap();
+        let e = read(&path, &ReadOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("row 150001") && e.contains("'oops' is not a number"), "{e}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
         .collect();
     let chunks: Vec<usize> = (0..layer.len()).step_by(CHUNK).collect();
     let format_chunk = |start: usize| -> std::result::Result<Vec<u8>, String> {
-        let mut buf = Vec::with_capacity(CHUNK * 256);
+        let mut buf = Vec::with_capacity(CHUNK * 384);
         let mut values = Vec::new();
         for i in start..(start + CHUNK).min(layer.len()) {
             let mut geometry = layer.geometry(i);
@@ -155,9 +155,10 @@ pub(crate) fn write_fixed(buf: &mut Vec<u8>, v: f64, decimals: u32) {
             width -= 1;
         }
         buf.push(b'.');
-        let digits = itoa::Buffer::new().format(fraction).as_bytes().to_vec();
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(fraction).as_bytes();
         buf.extend(std::iter::repeat_n(b'0', width - digits.len()));
-        buf.extend_from_slice(&digits);
+        buf.extend_from_slice(digits);
     }
 }
 
