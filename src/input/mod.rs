@@ -126,13 +126,17 @@ pub struct Layer {
     pub features: Vec<Feature>,
 }
 
+/// The attribute values of one feature.
+pub type Values = smallvec::SmallVec<[Value; 2]>;
+
 /// One feature of a [`Layer`].
 #[derive(Clone, Debug)]
 pub struct Feature {
     /// The geometry, or `None` where the file has a null geometry.
     pub geometry: Option<geo::Geometry<f64>>,
-    /// Attribute values, aligned with [`Layer::fields`].
-    pub values: Vec<Value>,
+    /// Attribute values, aligned with [`Layer::fields`]. Up to two are held inline, so a million-point layer
+    /// with a count field makes no million small allocations.
+    pub values: Values,
 }
 
 impl Layer {

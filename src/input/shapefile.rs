@@ -93,7 +93,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             })?;
             values.push(value);
         }
-        features.push(Feature { geometry, values });
+        features.push(Feature { geometry, values: values.into() });
     }
 
     Ok(Layer { path: path.to_path_buf(), format: Format::Shapefile, crs, fields, features })
@@ -965,7 +965,7 @@ mod tests {
     fn reads_field_types() {
         let layer = read_without_prj("districts_cp1252", &ReadOptions::default());
         assert_eq!(layer.fields, ["NAMN", "KOD", "AREA_KM2", "AKTIV", "GRUNDAD"]);
-        let row = |i: usize| layer.features[i].values.clone();
+        let row = |i: usize| layer.features[i].values.to_vec();
         assert_eq!(
             row(0),
             [
@@ -987,7 +987,7 @@ mod tests {
         assert_eq!(layer.fields, ["NAMN", "PLATSER", "ANDEL"]);
         assert_eq!(layer.features.len(), 3);
         assert_eq!(layer.features[0].geometry, Some(Geometry::Point(Point::new(148120.5, 6396210.25))));
-        let values: Vec<_> = layer.features.iter().map(|f| f.values.clone()).collect();
+        let values: Vec<_> = layer.features.iter().map(|f| f.values.to_vec()).collect();
         assert_eq!(values[0], [Value::Text("Förskolan Ängen".into()), Value::Number(72.0), Value::Number(0.85)]);
         assert_eq!(values[1], [Value::Text("Solrosen".into()), Value::Number(40.0), Value::Null]);
         assert_eq!(values[2], [Value::Null, Value::Number(18.0), Value::Number(1.0)]);
@@ -998,7 +998,7 @@ mod tests {
         let options = ReadOptions { keep_fields: Some(vec!["ANDEL".into(), "NAMN".into()]), ..Default::default() };
         let layer = read(&fixtures().join("preschools.shp"), &options).unwrap();
         assert_eq!(layer.fields, ["NAMN", "ANDEL"]);
-        assert_eq!(layer.features[0].values, [Value::Text("Förskolan Ängen".into()), Value::Number(0.85)]);
+        assert_eq!(layer.features[0].values.as_slice(), [Value::Text("Förskolan Ängen".into()), Value::Number(0.85)]);
         let options = ReadOptions { keep_fields: Some(vec![]), ..Default::default() };
         let layer = read(&fixtures().join("preschools.shp"), &options).unwrap();
         assert!(layer.fields.is_empty() && layer.features.iter().all(|f| f.values.is_empty()));
