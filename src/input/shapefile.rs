@@ -135,7 +135,7 @@ fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
         } else {
             continue;
         };
-        if best.as_ref().map_or(true, |(r, p)| (rank, &candidate) < (*r, p)) {
+        if best.as_ref().is_none_or(|(r, p)| (rank, &candidate) < (*r, p)) {
             best = Some((rank, candidate));
         }
     }
@@ -367,7 +367,7 @@ impl<'a> Dbf<'a> {
             )));
         }
         let needed = records.checked_mul(record_len).and_then(|n| n.checked_add(header_len));
-        if needed.map_or(true, |needed| data.len() < needed) {
+        if needed.is_none_or(|needed| data.len() < needed) {
             let whole = (data.len() - header_len) / record_len;
             return Err(Error::input(
                 path,

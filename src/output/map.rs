@@ -383,7 +383,7 @@ fn class_bounds(scores: impl Iterator<Item = f64>) -> Vec<f64> {
         } else {
             round_significant(positive[(k * n / 5).saturating_sub(1).min(n - 1)], false)
         };
-        if bound > 0.0 && bounds.last().map_or(true, |last| bound > *last) {
+        if bound > 0.0 && bounds.last().is_none_or(|last| bound > *last) {
             bounds.push(bound);
         }
     }
@@ -1022,7 +1022,7 @@ fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout) 
 
     // The three worst districts, by name.
     let mut worst: Vec<&District> =
-        scene.districts.iter().filter(|d| d.rank.is_some() && d.score.map_or(true, |s| s > 0.0)).collect();
+        scene.districts.iter().filter(|d| d.rank.is_some() && d.score.is_none_or(|s| s > 0.0)).collect();
     worst.sort_by(|a, b| a.rank.unwrap_or(f64::MAX).total_cmp(&b.rank.unwrap_or(f64::MAX)));
     let size = 19.0 * s;
     for (k, d) in worst.iter().take(3).enumerate() {
