@@ -427,13 +427,22 @@ fn outputs_are_identical_with_one_or_two_threads() {
     let run = |threads: &str| {
         let _ = std::fs::remove_dir_all(s.out());
         analyze(&d, &c, &a, &s.out()).env("RAYON_NUM_THREADS", threads).assert().success();
-        files_in(&s.out())
-            .into_iter()
-            .map(|name| {
-                let bytes = std::fs::read(s.out().join(&name)).expect("an output file");
-                (name, bytes)
-            })
-            .collect::<Vec<_>>()
+        // Files and the files of subfolders (styles/), by relative path.
+        let mut files = Vec::new();
+        let mut folders = vec![String::new()];
+        while let Some(folder) = folders.pop() {
+            for name in files_in(&s.out().join(&folder)) {
+                let relative = if folder.is_empty() { name } else { format!("{folder}/{name}") };
+                let path = s.out().join(&relative);
+                if path.is_dir() {
+                    folders.push(relative);
+                } else {
+                    files.push((relative, std::fs::read(&path).expect("an output file")));
+                }
+            }
+        }
+        files.sort();
+        files
     };
     let one = run("1");
     let two = run("2");
