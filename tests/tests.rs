@@ -5,3 +5,4 @@ mod common;
 mod demo;
 mod formats;
 mod qgis;
+mod real_data;

@@ -252,3 +252,67 @@ pub fn run_ok(cmd: &mut Command) -> String {
     assert!(output.status.success(), "arenagap failed ({:?}):\n{stderr}", output.status.code());
     String::from_utf8(output.stdout).expect("stdout is UTF-8")
 }
+
+/// The project's shared folder of real Göteborg data (`../shared/data`, not in the repository), or `None` when it
+/// is missing: then the test should return. Under CI (env `CI` set) a missing folder fails the test instead, so
+/// that a CI run never passes by skipping the real-data tests.
+pub fn shared_data(test: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "{test}: the real data folder {} is missing, and CI is set: CI must run the real-data tests. Put the \
+             shared data (see PROVENANCE.md) next to the repository, as ../shared/data",
+            dir.display()
+        );
+    }
+    eprintln!("SKIPPED {test}: the real data folder {} is missing (set CI to make this a failure)", dir.display());
+    None
+}
+
+/// A profile (config file) in the repository's `data` folder.
+pub fn profile(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
+}
+
+/// `arenagap analyze --quiet --config PROFILE --data-dir DATA --out OUT` plus `extra` flags; asserts that it
+/// succeeds and returns what it printed on stderr (the warnings).
+pub fn run_profile(profile: &Path, data: &Path, out: &Path, extra: &[&str]) -> String {
+    let output = arenagap()
+        .arg("analyze")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(profile)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{} failed ({:?}); stderr:\n{stderr}", profile.display(), output.status.code());
+    stderr
+}
+
+/// The `properties` of every feature of a GeoJSON FeatureCollection.
+pub fn feature_properties(path: &Path) -> Vec<serde_json::Map<String, Value>> {
+    read_json(path)["features"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{} has no features list", path.display()))
+        .iter()
+        .map(|f| f["properties"].as_object().expect("a feature has properties").clone())
+        .collect()
+}
+
+/// A numeric property, panicking with the key when it is missing or not a number.
+pub fn number(properties: &serde_json::Map<String, Value>, key: &str) -> f64 {
+    properties.get(key).and_then(Value::as_f64).unwrap_or_else(|| panic!("no number '{key}' in {properties:?}"))
+}
+
+/// A text property.
+pub fn text<'a>(properties: &'a serde_json::Map<String, Value>, key: &str) -> &'a str {
+    properties.get(key).and_then(Value::as_str).unwrap_or_else(|| panic!("no text '{key}' in {properties:?}"))
+}

@@ -1,0 +1,288 @@
+//! The Göteborg profiles (`data/goteborg*.toml`) on the real data in `../shared/data` (not in the repository;
+//! see its PROVENANCE.md). Without that folder these tests print a skip message and pass, unless `CI` is set:
+//! then they fail.
+//!
+//! The numbers asserted are facts of the data: 38,260 children aged 0–5 in Göteborg on 2025-12-31, 1,080 of them
+//! in Billdal (mellanområde 52, the same boundary as primärområde 525), no known arena in Billdal.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use crate::common::*;
+
+/// All children 0–5 in the table (2025-12-31).
+const ALL_CHILDREN: f64 = 38_260.0;
+/// Children 0–5 in Billdal.
+const BILLDAL_CHILDREN: f64 = 1_080.0;
+/// Fast runs: GeoJSON, CSV and run.json only.
+const NO_EXTRAS: [&str; 4] = ["--gpkg", "false", "--map", "false"];
+
+type Props = Map<String, Value>;
+
+/// The output folder of one full default run of `data/goteborg.toml` (GeoPackage and map included), shared by
+/// the tests that read it: a run of a debug build takes most of a minute, mostly in the districts' validity
+/// check. It is written under Cargo's temporary folder for integration tests, cleared first; the run's stderr
+/// is kept next to it as `stderr.txt`.
+fn goteborg_run(data: &Path) -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real_data");
+        let out = dir.join("goteborg");
+        if out.exists() {
+            std::fs::remove_dir_all(&out).expect("clearing the previous run's output");
+        }
+        std::fs::create_dir_all(&dir).expect("a folder for the shared run");
+        let stderr = run_profile(&profile("goteborg.toml"), data, &out, &[]);
+        std::fs::write(dir.join("stderr.txt"), stderr).expect("keeping the run's stderr");
+        out
+    })
+}
+
+/// districts.geojson of a run, by district id.
+fn districts(out: &Path) -> BTreeMap<String, Props> {
+    feature_properties(&out.join("districts.geojson"))
+        .into_iter()
+        .map(|p| (text(&p, "district_id").to_string(), p))
+        .collect()
+}
+
+fn total_children(districts: &BTreeMap<String, Props>) -> f64 {
+    districts.values().map(|p| number(p, "children")).sum()
+}
+
+/// District ids ordered by a rank field (1 first).
+fn ranked(districts: &BTreeMap<String, Props>, rank: &str) -> Vec<String> {
+    let mut ids: Vec<&String> = districts.keys().collect();
+    ids.sort_by(|a, b| number(&districts[*a], rank).total_cmp(&number(&districts[*b], rank)));
+    ids.into_iter().cloned().collect()
+}
+
+fn describe(districts: &BTreeMap<String, Props>, rank: &str, n: usize) -> String {
+    ranked(districts, rank)
+        .iter()
+        .take(n)
+        .map(|id| {
+            let p = &districts[id];
+            format!("{} {} {}", number(p, rank), id, text(p, "district_name"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The need weight of each socio-economic class in the need-weighted profiles (classes not listed weigh 1).
+fn class_weight(class: &str) -> f64 {
+    match class {
+        "1" => 1.5,
+        "2" => 1.3,
+        "3" => 1.15,
+        _ => 1.0,
+    }
+}
+
+#[test]
+fn goteborg_mellanomraden_billdal_is_a_gap() {
+    let Some(data) = shared_data("goteborg_mellanomraden_billdal_is_a_gap") else { return };
+    // The full default run: every output, GeoPackage and map included.
+    let out = goteborg_run(&data);
+    let stderr = std::fs::read_to_string(out.parent().unwrap().join("stderr.txt")).unwrap();
+    for file in ["districts.geojson", "gaps.geojson", "children.geojson", "arenas.geojson", "arenagap.gpkg", "map.png"]
+    {
+        assert!(out.join(file).is_file(), "{file} is written");
+    }
+
+    let d = districts(out);
+    assert_eq!(d.len(), 36, "the 36 mellanområden");
+    assert_eq!(total_children(&d), ALL_CHILDREN, "every child of the table is in a district");
+    assert!(!stderr.contains("outside every district"), "no child outside the districts:\n{stderr}");
+
+    let billdal = &d["52"];
+    assert_eq!(text(billdal, "district_name"), "Billdal");
+    assert_eq!(number(billdal, "children"), BILLDAL_CHILDREN);
+    assert_eq!(number(billdal, "children_uncovered"), BILLDAL_CHILDREN, "no Billdal child within 1 km of an arena");
+    assert_eq!(billdal["has_familjecentral"], Value::Bool(false));
+    assert_eq!(number(billdal, "arenas_total"), 0.0, "no known arena in Billdal");
+    let unweighted = number(billdal, "gap_rank_unweighted");
+    assert!(
+        unweighted <= 3.0,
+        "Billdal in the top 3 by gap_rank_unweighted; top 5: {}",
+        describe(&d, "gap_rank_unweighted", 5)
+    );
+    println!(
+        "goteborg.toml: Billdal gap_rank {} and gap_rank_unweighted {unweighted}; top 5: {}",
+        number(billdal, "gap_rank"),
+        describe(&d, "gap_rank", 5)
+    );
+
+    // Why: every Billdal child point is more than 3 km from the nearest known arena (Askims bibliotek).
+    let billdal_points: Vec<Props> = feature_properties(&out.join("children.geojson"))
+        .into_iter()
+        .filter(|p| p.get("district_id").and_then(Value::as_str) == Some("52"))
+        .collect();
+    assert_eq!(billdal_points.iter().map(|p| number(p, "children")).sum::<f64>(), BILLDAL_CHILDREN);
+    let nearest = billdal_points.iter().map(|p| number(p, "nearest_any_m")).fold(f64::INFINITY, f64::min);
+    assert!(nearest > 3000.0, "the Billdal child point nearest to an arena is {nearest} m from it");
+
+    // A gap zone in Billdal holds most of its children.
+    let zones = feature_properties(&out.join("gaps.geojson"));
+    let zone = zones
+        .iter()
+        .find(|z| text(z, "districts").split(", ").any(|name| name == "Billdal"))
+        .unwrap_or_else(|| panic!("no gap zone in Billdal: {zones:?}"));
+    assert!(number(zone, "children") >= 1000.0, "the Billdal gap zone: {zone:?}");
+    println!("goteborg.toml: the Billdal gap zone: {zone:?}");
+
+    // How the table became children (run.json): every mellanområde matched, the population table's unmatched
+    // basområde codes reported.
+    let run = read_json(&out.join("run.json"));
+    let table = &run["children_table"];
+    assert_eq!(table["table_rows"], 36);
+    assert_eq!(table["matched"], 36);
+    assert_eq!(table["table_ids_without_polygon"], Value::Array(Vec::new()));
+    assert_eq!(table["children_placed"].as_f64(), Some(ALL_CHILDREN));
+    let spread = &table["spread"];
+    assert_eq!(spread["assigned_by"], "field 'mellanomrade_kod'");
+    assert_eq!(spread["weight_rows_without_polygon"], 212, "basområde codes of the population table with no polygon");
+    assert_eq!(spread["weight_without_polygon"].as_f64(), Some(2207.0), "the people in them");
+}
+
+#[test]
+fn goteborg_wgs84_inputs_give_the_same_numbers() {
+    let Some(data) = shared_data("goteborg_wgs84_inputs_give_the_same_numbers") else { return };
+    let s = Scratch::new();
+    let (sweref, wgs84) = (goteborg_run(&data), s.out());
+    // The three GeoJSON paths of the profile (the children's areas default to the districts), swapped for their
+    // WGS 84 versions; relative flags resolve against --data-dir like the profile's keys.
+    let mut flags = NO_EXTRAS.to_vec();
+    flags.extend([
+        "--districts",
+        "goteborg_omraden/mellanomraden_wgs84.geojson",
+        "--spread-areas",
+        "goteborg_omraden/basomraden_wgs84.geojson",
+        "--arenas",
+        "arenor_goteborg/arenor_kanda_wgs84.geojson",
+    ]);
+    run_profile(&profile("goteborg.toml"), &data, &wgs84, &flags);
+    let run = read_json(&wgs84.join("run.json"));
+    let crs: Vec<&str> = run["inputs"].as_array().unwrap().iter().map(|i| i["crs"].as_str().unwrap()).collect();
+    assert!(crs.contains(&"EPSG:4326"), "the WGS 84 files were read: {crs:?}");
+
+    // The WGS 84 files have 7 decimals (about 1 cm), so polygons, their interior points and distances move by a
+    // few centimetres (the largest difference seen: 0.02 m in a district's distances, 0.1 m at one child point).
+    // Counts must be identical; distances and the scores made from them agree within 0.5 m (0.5 child·m/1000 m).
+    const TOLERANCE: f64 = 0.5;
+    let (a, b) = (districts(sweref), districts(&wgs84));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let mut largest = 0.0f64;
+    for (id, pa) in &a {
+        let pb = &b[id];
+        for (key, va) in pa {
+            let vb = &pb[key];
+            let approximate = key.ends_with("_m") || key.starts_with("gap_score");
+            match (va.as_f64(), vb.as_f64()) {
+                (Some(x), Some(y)) if approximate => {
+                    largest = largest.max((x - y).abs());
+                    assert!((x - y).abs() <= TOLERANCE, "district {id} {key}: {x} (SWEREF 99 TM) vs {y} (WGS 84)");
+                }
+                _ => assert_eq!(va, vb, "district {id} {key}: SWEREF 99 TM vs WGS 84"),
+            }
+        }
+    }
+    println!("SWEREF 99 TM vs WGS 84 inputs: largest difference in a district's distances or scores {largest:.3}");
+}
+
+#[test]
+fn goteborg_need_weighted_mellanomraden() {
+    let Some(data) = shared_data("goteborg_need_weighted_mellanomraden") else { return };
+    let s = Scratch::new();
+    let out = s.out();
+    let stderr = run_profile(&profile("goteborg-behov.toml"), &data, &out, &NO_EXTRAS);
+    assert!(!stderr.contains("no need weight"), "every class has a weight:\n{stderr}");
+    let d = districts(&out);
+    assert_eq!(d.len(), 36);
+    assert_eq!(total_children(&d), ALL_CHILDREN);
+
+    // Child-weighted means of the class weights: between the lowest (1) and the highest (1.5) class weight, and
+    // different between districts.
+    let weights: Vec<f64> = d.values().map(|p| number(p, "need_weight")).collect();
+    assert!(weights.iter().all(|w| (1.0..=1.5).contains(w)), "need weights: {weights:?}");
+    let (min, max) = weights.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+    assert_eq!(min, 1.0, "the well-off districts weigh 1");
+    assert!(max > 1.3, "the districts with great challenges weigh more: largest {max}");
+    // Billdal lies wholly in class 6 (especially good conditions); Södra Angered wholly in class 1.
+    assert_eq!(number(&d["52"], "need_weight"), 1.0);
+    assert_eq!(number(&d["14"], "need_weight"), 1.5);
+    // Mixed districts get a weight in between.
+    assert!(weights.iter().any(|w| *w > 1.0 && *w < 1.5 && ![1.15, 1.3].contains(w)), "{weights:?}");
+
+    // Both rankings from the one run, and the weights change the order.
+    assert!(
+        d.values().any(|p| number(p, "gap_rank") != number(p, "gap_rank_unweighted")),
+        "need weights move at least one district"
+    );
+    assert_eq!(number(&d["52"], "children_uncovered"), BILLDAL_CHILDREN);
+    println!(
+        "goteborg-behov.toml: Billdal gap_rank {} (need-weighted), gap_rank_unweighted {}; top 5 weighted: {}; \
+         unweighted: {}",
+        number(&d["52"], "gap_rank"),
+        number(&d["52"], "gap_rank_unweighted"),
+        describe(&d, "gap_rank", 5),
+        describe(&d, "gap_rank_unweighted", 5)
+    );
+}
+
+#[test]
+fn goteborg_primaromraden() {
+    let Some(data) = shared_data("goteborg_primaromraden") else { return };
+    let s = Scratch::new();
+    let out = s.out();
+    let stderr = run_profile(&profile("goteborg-primar.toml"), &data, &out, &NO_EXTRAS);
+    assert!(!stderr.contains("no need weight"), "every class has a weight:\n{stderr}");
+    let d = districts(&out);
+    assert_eq!(d.len(), 96, "the 96 primärområden");
+    assert_eq!(total_children(&d), ALL_CHILDREN);
+    let billdal = &d["525"];
+    assert_eq!(text(billdal, "district_name"), "Billdal");
+    assert_eq!(number(billdal, "children"), BILLDAL_CHILDREN);
+    assert_eq!(number(billdal, "children_uncovered"), BILLDAL_CHILDREN);
+
+    // The children layer does not depend on the districts: summed per mellanområde, the primärområden hold
+    // exactly the official counts of the table.
+    let primar = feature_properties(&data.join("goteborg_omraden/primaromraden_sweref99tm.geojson"));
+    let mut per_mellan: HashMap<String, f64> = HashMap::new();
+    for p in &primar {
+        *per_mellan.entry(text(p, "mellanomrade_kod").to_string()).or_default() +=
+            number(&d[text(p, "omrade_kod")], "children");
+    }
+    let table = std::fs::read_to_string(data.join("goteborg_befolkning/mellanomrade_barn_0_5_ar.csv")).unwrap();
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (id_col, count_col) = (
+        header.iter().position(|c| *c == "mellanomrade_kod").unwrap(),
+        header.iter().position(|c| *c == "ar2025_alder_0_5").unwrap(),
+    );
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let row: Vec<&str> = line.split(',').collect();
+        let expected: f64 = row[count_col].parse().unwrap();
+        assert_eq!(per_mellan.get(row[id_col]).copied(), Some(expected), "mellanområde {}", row[id_col]);
+    }
+
+    // Need weights straight from each primärområde's own class.
+    for p in &primar {
+        let (id, class) = (text(p, "omrade_kod"), text(p, "gbg_socioekonomisk_omr_kod"));
+        assert_eq!(number(&d[id], "need_weight"), class_weight(class), "primärområde {id}, class {class}");
+    }
+    let mut distinct: Vec<f64> = d.values().map(|p| number(p, "need_weight")).collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    assert_eq!(distinct, vec![1.0, 1.15, 1.3, 1.5], "the weights differ between classes");
+    println!(
+        "goteborg-primar.toml: Billdal gap_rank {}, gap_rank_unweighted {}; top 5 weighted: {}; unweighted: {}",
+        number(billdal, "gap_rank"),
+        number(billdal, "gap_rank_unweighted"),
+        describe(&d, "gap_rank", 5),
+        describe(&d, "gap_rank_unweighted", 5)
+    );
+}
