@@ -51,17 +51,17 @@ impl ChildResult {
 /// Locates every child in its district and measures the distance to the nearest arena of each kind.
 pub fn measure(children: &Children, districts: &PolygonIndex, model: &dyn DistanceModel) -> Vec<ChildResult> {
     let nearest = model.nearest_by_kind(&children.points);
-    children
-        .points
+    let located = districts.locate_all(&children.points);
+    nearest
         .par_iter()
-        .zip(nearest.par_iter())
+        .zip(located.par_iter())
         .with_min_len(CHUNK)
-        .map(|(&p, by_kind)| {
+        .map(|(by_kind, &district)| {
             let mut distance = [f64::NAN; 5];
             distance[..4].copy_from_slice(by_kind);
             // The nearest of any kind is the nearest of the kinds' nearest.
             distance[4] = by_kind.iter().copied().filter(|d| !d.is_nan()).reduce(f64::min).unwrap_or(f64::NAN);
-            ChildResult { district: districts.locate(p).map(|d| d as u32), distance }
+            ChildResult { district, distance }
         })
         .collect()
 }
@@ -364,9 +364,13 @@ mod tests {
             let n = rng.random_range(1..40);
             let districts = random_districts(&mut rng, n, 10_000.0);
             let index = PolygonIndex::districts(&districts);
-            for _ in 0..1000 {
-                let p = [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)];
-                assert_eq!(index.locate(p), brute_district(&districts, p), "{p:?}");
+            let points: Vec<[f64; 2]> =
+                (0..5000).map(|_| [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)]).collect();
+            let all = index.locate_all(&points);
+            for (p, got) in points.iter().zip(all) {
+                let want = brute_district(&districts, *p);
+                assert_eq!(index.locate(*p), want, "{p:?}");
+                assert_eq!(got.map(|d| d as usize), want, "{p:?}");
             }
             // Vertices lie on boundaries: the rule must still agree.
             for d in &districts {
@@ -374,6 +378,38 @@ mod tests {
                     assert_eq!(index.locate([c.x, c.y]), brute_district(&districts, [c.x, c.y]));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn locating_many_points_in_tiled_squares_matches_brute_force() {
+        // Square districts sharing edges, as in the synthetic benchmark: most grid cells lie wholly inside one
+        // district (the fast path), and many points fall on shared edges and corners (the tie rule).
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let districts: Vec<District> = (0..16)
+            .map(|i| {
+                let (x, y) = ((i % 4) as f64 * 1000.0, (i / 4) as f64 * 1000.0);
+                let ring =
+                    LineString::from(vec![(x, y), (x + 1000.0, y), (x + 1000.0, y + 1000.0), (x, y + 1000.0), (x, y)]);
+                District {
+                    id: format!("d{i}"),
+                    name: String::new(),
+                    geometry: MultiPolygon(vec![Polygon::new(ring, vec![])]),
+                }
+            })
+            .collect();
+        let index = PolygonIndex::districts(&districts);
+        let points: Vec<[f64; 2]> = (0..20_000)
+            .map(|k| {
+                if k % 10 == 0 {
+                    [(rng.random_range(0..5) * 1000) as f64, rng.random_range(-100.0..4100.0)]
+                } else {
+                    [rng.random_range(-100.0..4100.0), rng.random_range(-100.0..4100.0)]
+                }
+            })
+            .collect();
+        for (p, got) in points.iter().zip(index.locate_all(&points)) {
+            assert_eq!(got.map(|d| d as usize), brute_district(&districts, *p), "{p:?}");
         }
     }
 

@@ -5,7 +5,7 @@
 //! draws without slivers; it may include covered streets between the zone's children, which is why the
 //! child counts, not the area, carry the meaning.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use geo::{ConvexHull, Coord, LineString, MultiPoint, MultiPolygon, Point, Polygon};
 use rstar::primitives::GeomWithData;
@@ -83,7 +83,7 @@ pub fn gap_zones(children: &Children, results: &[ChildResult], need_weight: &[f6
             result.dropped_children += total;
             continue;
         }
-        let mut per_district: HashMap<u32, f64> = HashMap::new();
+        let mut per_district: BTreeMap<u32, f64> = BTreeMap::new();
         let (mut weighted, mut weight, mut min, mut score) = (0.0, 0.0, f64::INFINITY, 0.0);
         for &i in &members {
             let count = children.counts[i];
@@ -135,10 +135,14 @@ pub fn single_linkage(points: &[[f64; 2]], link: f64) -> Vec<u32> {
     }
     let size = link / std::f64::consts::SQRT_2;
     let cell_of = |p: [f64; 2]| ((p[0] / size).floor() as i64, (p[1] / size).floor() as i64);
+    // Points grouped by cell with one sort (hashing every point is slower), then a map of the few cells.
+    let mut order: Vec<((i64, i64), usize)> = points.iter().enumerate().map(|(i, &p)| (cell_of(p), i)).collect();
+    order.sort_unstable();
     let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
-    for (i, &p) in points.iter().enumerate() {
-        cells.entry(cell_of(p)).or_default().push(i);
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        cells.insert(group[0].0, group.iter().map(|g| g.1).collect());
     }
+    drop(order);
     for members in cells.values() {
         for &i in &members[1..] {
             sets.union(members[0], i);
@@ -149,13 +153,19 @@ pub fn single_linkage(points: &[[f64; 2]], link: f64) -> Vec<u32> {
     let link2 = link * link;
     type CellTree = RTree<GeomWithData<[f64; 2], usize>>;
     let mut trees: HashMap<(i64, i64), CellTree> = HashMap::new();
-    for &(cx, cy) in &keys {
-        for dx in -2i64..=2 {
-            for dy in -2i64..=2 {
-                // Each unordered pair of cells once.
-                if (dx, dy) <= (0, 0) {
-                    continue;
-                }
+    // Each unordered pair of cells once: first the touching ones, which in a dense area link at the first
+    // comparison, then those two apart, most of which are joined through a middle cell by then.
+    let offsets: Vec<(i64, i64)> = [1i64, 2]
+        .into_iter()
+        .flat_map(|ring| {
+            (-2i64..=2)
+                .flat_map(|dx| (-2i64..=2).map(move |dy| (dx, dy)))
+                .filter(move |&(dx, dy)| dx.abs().max(dy.abs()) == ring && (dx, dy) > (0, 0))
+        })
+        .collect();
+    for &(dx, dy) in &offsets {
+        for &(cx, cy) in &keys {
+            {
                 let other = (cx + dx, cy + dy);
                 let Some(b) = cells.get(&other) else { continue };
                 let a = &cells[&(cx, cy)];
@@ -163,20 +173,34 @@ pub fn single_linkage(points: &[[f64; 2]], link: f64) -> Vec<u32> {
                     continue;
                 }
                 let (small, large, large_key) = if a.len() <= b.len() { (a, b, other) } else { (b, a, (cx, cy)) };
-                let linked = if small.len() * large.len() <= 4096 {
-                    small.iter().find_map(|&i| {
-                        large.iter().find(|&&j| distance2(points[i], points[j]) <= link2).map(|&j| (i, j))
-                    })
-                } else {
+                // Neighbouring cells of a dense area almost always link within a few comparisons: try a
+                // bounded number of pairs first, and only then ask an R-tree of the larger cell.
+                let mut budget = 4096usize;
+                let mut exhausted = false;
+                let mut linked = None;
+                'pairs: for &i in small {
+                    for &j in large {
+                        if budget == 0 {
+                            exhausted = true;
+                            break 'pairs;
+                        }
+                        budget -= 1;
+                        if distance2(points[i], points[j]) <= link2 {
+                            linked = Some((i, j));
+                            break 'pairs;
+                        }
+                    }
+                }
+                if exhausted {
                     let tree = trees.entry(large_key).or_insert_with(|| {
                         RTree::bulk_load(large.iter().map(|&j| GeomWithData::new(points[j], j)).collect())
                     });
-                    small.iter().find_map(|&i| {
+                    linked = small.iter().find_map(|&i| {
                         tree.nearest_neighbor(&points[i])
                             .filter(|g| distance2(points[i], *g.geom()) <= link2)
                             .map(|g| (i, g.data))
-                    })
-                };
+                    });
+                }
                 if let Some((i, j)) = linked {
                     sets.union(i, j);
                 }

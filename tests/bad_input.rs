@@ -308,7 +308,10 @@ fn bow_tie_district_is_a_warning() {
     assert!(output.status.success(), "should succeed:\n{stderr}");
     assert_says(&stderr, &["warning: ", "districts.geojson", "cross or touch themselves", "D3"]);
     let warnings = run_warnings(&s.out());
-    assert!(warnings.iter().any(|w| w.contains("cross or touch themselves") && w.contains("D3")), "run.json warnings: {warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("cross or touch themselves") && w.contains("D3")),
+        "run.json warnings: {warnings:?}"
+    );
 }
 
 // 12. Unmapped arena kinds, children outside every district and districts without children are warnings.

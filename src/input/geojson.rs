@@ -98,7 +98,7 @@ fn json_value(v: Json) -> Value {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(b),
         Json::Number(n) => n.as_f64().map(Value::Number).unwrap_or(Value::Null),
-        Json::String(s) => Value::Text(s.into_boxed_str()),
-        other => Value::Text(other.to_string().into_boxed_str()),
+        Json::String(s) => Value::Text(s.into()),
+        other => Value::Text(other.to_string().into()),
     }
 }

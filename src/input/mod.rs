@@ -23,8 +23,8 @@ pub enum Value {
     Bool(bool),
     /// A number.
     Number(f64),
-    /// Text.
-    Text(Box<str>),
+    /// Text (shared: cloning a value, as output layers do for every child's district id, allocates nothing).
+    Text(std::sync::Arc<str>),
 }
 
 impl Value {

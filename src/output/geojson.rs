@@ -31,8 +31,9 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
         })
         .collect();
     let chunks: Vec<usize> = (0..layer.len()).step_by(CHUNK).collect();
-    let format_chunk = |start: usize| -> std::result::Result<Vec<u8>, String> {
-        let mut buf = Vec::with_capacity(CHUNK * 384);
+    // Formats the chunk starting at feature `start` into `buf` (cleared first).
+    let format_chunk = |start: usize, buf: &mut Vec<u8>| -> std::result::Result<(), String> {
+        buf.clear();
         let mut values = Vec::new();
         for i in start..(start + CHUNK).min(layer.len()) {
             let mut geometry = layer.geometry(i);
@@ -41,9 +42,17 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
                 buf.extend_from_slice(b",\n");
             }
             layer.values(i, &mut values);
-            write_feature(&mut buf, layer, &keys, &values, &geometry, decimals);
+            write_feature(buf, layer, &keys, &values, &geometry, decimals);
         }
-        Ok(buf)
+        Ok(())
+    };
+    // Formats a batch of chunks in parallel, each into its own reused buffer.
+    let format_batch = |batch: &[usize], buffers: &mut [Vec<u8>]| -> std::io::Result<()> {
+        batch
+            .par_iter()
+            .zip(buffers.par_iter_mut())
+            .try_for_each(|(&start, buf)| format_chunk(start, buf))
+            .map_err(std::io::Error::other)
     };
     let mut header = Vec::new();
     header.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"name\":");
@@ -52,24 +61,28 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
         let _ = write!(header, ",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"{}\"}}}}", out_crs.urn());
     }
     header.extend_from_slice(b",\"features\":[\n");
-    atomic::write_file_at(path, |file| {
-        use std::os::unix::fs::FileExt;
-        file.write_all_at(&header, 0)?;
-        let mut offset = header.len() as u64;
-        // Chunks are formatted a batch at a time, in parallel, and each written at its own offset, also in
-        // parallel: bounded memory, both cores busy, and the same bytes whatever the number of threads.
-        for batch in chunks.chunks(BATCH) {
-            let parts: Vec<std::result::Result<Vec<u8>, String>> = batch.par_iter().map(|&s| format_chunk(s)).collect();
-            let mut placed = Vec::with_capacity(parts.len());
-            for part in parts {
-                let part = part.map_err(std::io::Error::other)?;
-                let at = offset;
-                offset += part.len() as u64;
-                placed.push((at, part));
-            }
-            placed.par_iter().try_for_each(|(at, part)| file.write_all_at(part, *at))?;
+    atomic::write_file_at(path, |mut file| {
+        file.write_all(&header)?;
+        // While one batch is written (the kernel takes one writer per file at a time), the next is formatted in
+        // parallel; the buffers are reused, so memory stays bounded and no page is faulted in twice. The bytes
+        // are the same whatever the number of threads.
+        let batches: Vec<&[usize]> = chunks.chunks(BATCH).collect();
+        let new_buffers = || (0..BATCH).map(|_| Vec::with_capacity(CHUNK * 384)).collect::<Vec<Vec<u8>>>();
+        let (mut ready, mut spare) = (new_buffers(), new_buffers());
+        if let Some(first) = batches.first() {
+            format_batch(first, &mut ready)?;
         }
-        file.write_all_at(b"\n]}\n", offset)
+        for (k, batch) in batches.iter().enumerate() {
+            let written = batch.len();
+            let (write, format) = rayon::join(
+                || ready[..written].iter().try_for_each(|part| file.write_all(part)),
+                || batches.get(k + 1).map_or(Ok(()), |next| format_batch(next, &mut spare)),
+            );
+            write?;
+            format?;
+            std::mem::swap(&mut ready, &mut spare);
+        }
+        file.write_all(b"\n]}\n")
     })
 }
 

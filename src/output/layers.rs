@@ -179,8 +179,8 @@ impl LayerView for GapLayer<'_> {
 /// Child points with their district and nearest distances.
 pub struct ChildLayer<'a> {
     children: &'a Children,
+    district_ids: Vec<Value>,
     results: &'a [ChildResult],
-    districts: &'a [District],
     radius: f64,
     fields: Vec<Field>,
 }
@@ -193,7 +193,8 @@ impl<'a> ChildLayer<'a> {
             vec![Field::new("children", Real), Field::new("district_id", Text), Field::new("nearest_any_m", Real)];
         fields.extend(ArenaKind::ALL.map(|k| Field::new(format!("nearest_{}_m", k.id()), Real)));
         fields.push(Field::new("covered", Bool));
-        ChildLayer { children, results: &analysis.children, districts, radius: analysis.radii.any, fields }
+        let district_ids = districts.iter().map(|d| text(&d.id)).collect();
+        ChildLayer { children, district_ids, results: &analysis.children, radius: analysis.radii.any, fields }
     }
 }
 
@@ -219,7 +220,7 @@ impl LayerView for ChildLayer<'_> {
         out.clear();
         out.extend([
             Value::Number(cm(self.children.counts[i])),
-            r.district.map_or(Value::Null, |d| text(&self.districts[d as usize].id)),
+            r.district.map_or(Value::Null, |d| self.district_ids[d as usize].clone()),
             opt(r.nearest_any()),
         ]);
         out.extend(ArenaKind::ALL.map(|k| opt(r.nearest(k))));
