@@ -151,15 +151,36 @@ pub struct Inputs<'a> {
     pub children: &'a Children,
 }
 
+/// What [`summarize`] finds: everything of an [`Analysis`] but the per-child results it reads.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Per district, aligned with the districts.
+    pub districts: Vec<DistrictMetrics>,
+    /// Per arena: the children within its kind's radius of it.
+    pub arena_children_within: Vec<f64>,
+    /// The district each arena lies in, if any.
+    pub arena_district: Vec<Option<u32>>,
+    /// Child points outside every district, and their children.
+    pub outside: (usize, f64),
+}
+
+impl Analysis {
+    /// The per-child results and their summary.
+    pub fn new(children: Vec<ChildResult>, summary: Summary, radii: Radii) -> Self {
+        let Summary { districts, arena_children_within, arena_district, outside } = summary;
+        Analysis { children, districts, arena_children_within, arena_district, outside, radii }
+    }
+}
+
 /// Per-district metrics, gap scores and ranks from the measured children. `need_weight` is per district.
 pub fn summarize(
     inputs: Inputs<'_>,
     district_index: &PolygonIndex,
-    results: Vec<ChildResult>,
+    results: &[ChildResult],
     model: &dyn DistanceModel,
     radii: Radii,
     need_weight: &[f64],
-) -> Analysis {
+) -> Summary {
     let Inputs { districts, arenas, children } = inputs;
     let n = districts.len();
     let mut metrics: Vec<DistrictMetrics> =
@@ -195,12 +216,13 @@ pub fn summarize(
             distances[d].push((x, count));
         }
     }
-    for (d, m) in metrics.iter_mut().enumerate() {
+    // Sorting each district's distances for the percentile is the costly part: districts in parallel.
+    metrics.par_iter_mut().zip(distances.par_iter_mut()).enumerate().for_each(|(d, (m, distances))| {
         if weight_with_arena[d] > 0.0 {
             m.mean_distance_m = Some(weighted_sum[d] / weight_with_arena[d]);
-            m.p90_distance_m = weighted_percentile(&mut distances[d], 0.9);
+            m.p90_distance_m = weighted_percentile(distances, 0.9);
         }
-    }
+    });
     let arena_district: Vec<Option<u32>> =
         arenas.iter().map(|a| district_index.locate(a.position).map(|d| d as u32)).collect();
     for (a, d) in arenas.iter().zip(&arena_district) {
@@ -211,7 +233,7 @@ pub fn summarize(
     rank(districts, &mut metrics, |m| m.gap_score, |m, r| m.gap_rank = r);
     rank(districts, &mut metrics, |m| m.gap_score_unweighted, |m, r| m.gap_rank_unweighted = r);
     let arena_children_within = model.weight_within(&children.points, &children.counts, radii.kind);
-    Analysis { children: results, districts: metrics, arena_children_within, arena_district, outside, radii }
+    Summary { districts: metrics, arena_children_within, arena_district, outside }
 }
 
 /// The smallest distance at or below which `share` of the weight lies. Sorts `values` (distance, weight).
@@ -432,7 +454,7 @@ mod tests {
             let analysis = summarize(
                 Inputs { districts: &districts, arenas: &arenas, children: &children },
                 &index,
-                results,
+                &results,
                 &model,
                 radii,
                 &need,

@@ -141,16 +141,29 @@ pub fn analyze(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Ou
     )?;
     drop(district_layer);
 
-    progress("summarising districts");
+    progress("summarising districts and drawing gap zones");
     let radii = Radii { any: settings.radius_any, kind: settings.radius };
-    let analysis = engine::summarize(
-        engine::Inputs { districts: &districts, arenas: &arenas, children: &children },
-        &district_index,
-        results,
-        &model,
-        radii,
-        &need_weight,
+    let zone_settings = ZoneSettings {
+        link: settings.zone_link,
+        buffer: settings.zone_buffer,
+        min_children: settings.min_zone_children,
+        radius: settings.radius_any,
+    };
+    // Zones need only the per-child results, not the district summary: the two run side by side.
+    let (zones, summary) = rayon::join(
+        || zones::gap_zones(&children, &results, &need_weight, zone_settings),
+        || {
+            engine::summarize(
+                engine::Inputs { districts: &districts, arenas: &arenas, children: &children },
+                &district_index,
+                &results,
+                &model,
+                radii,
+                &need_weight,
+            )
+        },
     );
+    let analysis = Analysis::new(results, summary, radii);
     if analysis.outside.0 > 0 {
         warnings.push(format!(
             "{} child point(s) with {} children lie outside every district: they are in children.geojson with no \
@@ -168,19 +181,6 @@ pub fn analyze(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Ou
     if !empty.is_empty() {
         warnings.push(format!("{} district(s) have no children: {}", empty.len(), empty.join(", ")));
     }
-
-    progress("drawing gap zones");
-    let zones = zones::gap_zones(
-        &children,
-        &analysis.children,
-        &need_weight,
-        ZoneSettings {
-            link: settings.zone_link,
-            buffer: settings.zone_buffer,
-            min_children: settings.min_zone_children,
-            radius: settings.radius_any,
-        },
-    );
     Ok(Outcome {
         districts,
         children,
