@@ -185,7 +185,15 @@ pub fn summarize(
     let n = districts.len();
     let mut metrics: Vec<DistrictMetrics> =
         need_weight.iter().map(|&w| DistrictMetrics { need_weight: w, ..Default::default() }).collect();
-    let mut distances: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
+    // Each district's (distance, children) pairs for its percentile, sized exactly up front: a million children
+    // must not cost twice their memory in growing vectors.
+    let mut sizes = vec![0usize; n];
+    for r in results {
+        if let (Some(d), false) = (r.district, r.distance[4].is_nan()) {
+            sizes[d as usize] += 1;
+        }
+    }
+    let mut distances: Vec<Vec<(f64, f64)>> = sizes.into_iter().map(Vec::with_capacity).collect();
     let mut weighted_sum = vec![0.0; n];
     let mut weight_with_arena = vec![0.0; n];
     let mut outside = (0usize, 0.0);

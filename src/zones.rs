@@ -237,22 +237,23 @@ pub fn buffered_hull(points: &[[f64; 2]], buffer: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
 }
 
-/// Union-find with path halving and union by size.
+/// Union-find with path halving and union by size (32-bit, as zones never hold four billion points).
 struct DisjointSets {
-    parent: Vec<usize>,
-    size: Vec<usize>,
+    parent: Vec<u32>,
+    size: Vec<u32>,
 }
 
 impl DisjointSets {
     fn new(n: usize) -> Self {
-        DisjointSets { parent: (0..n).collect(), size: vec![1; n] }
+        DisjointSets { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
-    fn find(&mut self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            self.parent[i] = self.parent[self.parent[i]];
-            i = self.parent[i];
+    fn find(&mut self, i: usize) -> usize {
+        let mut i = i as u32;
+        while self.parent[i as usize] != i {
+            self.parent[i as usize] = self.parent[self.parent[i as usize] as usize];
+            i = self.parent[i as usize];
         }
-        i
+        i as usize
     }
     fn union(&mut self, a: usize, b: usize) {
         let (mut a, mut b) = (self.find(a), self.find(b));
@@ -262,7 +263,7 @@ impl DisjointSets {
         if self.size[a] < self.size[b] {
             std::mem::swap(&mut a, &mut b);
         }
-        self.parent[b] = a;
+        self.parent[b] = a as u32;
         self.size[a] += self.size[b];
     }
 }

@@ -86,8 +86,8 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
     })
 }
 
-/// Chunks formatted at once (a few megabytes of text).
-const BATCH: usize = 16;
+/// Chunks formatted at once: two sets of this many buffers of ~1.5 MB are alive while a layer is written.
+const BATCH: usize = 6;
 
 fn write_feature(
     buf: &mut Vec<u8>,
