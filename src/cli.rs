@@ -87,7 +87,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     let written = pipeline::write_outputs(&outcome, &settings, &mut progress)?;
     progress("done");
     if !args.quiet {
-        print_summary(&outcome, &settings.out, &written);
+        print_summary(&outcome, settings.zone_link, &settings.out, &written);
     }
     Ok(())
 }
@@ -110,7 +110,7 @@ fn demo_root() -> Result<PathBuf> {
     ))
 }
 
-fn print_summary(outcome: &Outcome, out: &Path, written: &[PathBuf]) {
+fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathBuf]) {
     let a = &outcome.analysis;
     let total: f64 = outcome.children.total();
     let covered: f64 = a.districts.iter().map(|d| d.children_covered).sum();
@@ -150,7 +150,7 @@ fn print_summary(outcome: &Outcome, out: &Path, written: &[PathBuf]) {
     let zones = &outcome.zones;
     println!(
         "Gap zones (uncovered children within {} m of each other): {} drawn, {} smaller ones left out",
-        a.radii.any,
+        zone_link,
         zones.zones.len(),
         zones.dropped
     );

@@ -1,6 +1,7 @@
 //! Spatial indexes: R-trees over district bounding boxes (then exact point-in-polygon) and over arena points.
 
-use geo::{Contains, Coord, Intersects, MultiPolygon, Point};
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::{Coord, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
@@ -35,19 +36,25 @@ impl PolygonIndex {
     /// The polygon containing `p`. A point strictly inside wins; a point on a shared boundary goes to the polygon
     /// that comes first, so the answer never depends on the order of the R-tree.
     pub fn locate(&self, p: [f64; 2]) -> Option<usize> {
-        let point = Point::new(p[0], p[1]);
-        let mut inside: Option<usize> = None;
-        let mut on_boundary: Option<usize> = None;
-        for candidate in self.tree.locate_all_at_point(&p) {
-            let i = candidate.data;
-            let polygon = &self.polygons[i];
-            if polygon.contains(&point) {
-                inside = Some(inside.map_or(i, |j| j.min(i)));
-            } else if polygon.intersects(&point) {
-                on_boundary = Some(on_boundary.map_or(i, |j| j.min(i)));
+        let mut candidates: Vec<u32> = self.tree.locate_all_at_point(&p).map(|g| g.data as u32).collect();
+        candidates.sort_unstable();
+        self.first_holding(&candidates, p).map(|i| i as usize)
+    }
+
+    /// Among `candidates` (ascending), the first whose interior holds `p`, else the first whose boundary does.
+    /// One position test per candidate (inside, on the boundary or outside), which for districts of thousands of
+    /// vertices is the whole cost of a lookup.
+    fn first_holding(&self, candidates: &[u32], p: [f64; 2]) -> Option<u32> {
+        let coord = Coord { x: p[0], y: p[1] };
+        let mut on_boundary = None;
+        for &i in candidates {
+            match self.polygons[i as usize].coordinate_position(&coord) {
+                CoordPos::Inside => return Some(i),
+                CoordPos::OnBoundary if on_boundary.is_none() => on_boundary = Some(i),
+                _ => {}
             }
         }
-        inside.or(on_boundary)
+        on_boundary
     }
 
     /// [`PolygonIndex::locate`] for many points at once, in parallel. The points' extent is cut into a grid; each
@@ -79,9 +86,7 @@ impl PolygonIndex {
                 if *whole {
                     return candidates.first().copied();
                 }
-                let point = Point::new(p[0], p[1]);
-                let inside = candidates.iter().find(|&&i| self.polygons[i as usize].contains(&point));
-                inside.or_else(|| candidates.iter().find(|&&i| self.polygons[i as usize].intersects(&point))).copied()
+                self.first_holding(candidates, p)
             })
             .collect()
     }
