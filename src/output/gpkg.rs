@@ -536,35 +536,7 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
 
     const SRS: SrsDef<'static> = SrsDef { epsg: 3006, name: "SWEREF 99 TM", wkt: SWEREF99_TM_WKT };
 
-    struct TestLayer {
-        name: &'static str,
-        kind: GeometryKind,
-        fields: Vec<Field>,
-        geometries: Vec<Geometry<f64>>,
-        rows: Vec<Vec<Value>>,
-    }
-
-    impl LayerView for TestLayer {
-        fn name(&self) -> &str {
-            self.name
-        }
-        fn geometry_kind(&self) -> GeometryKind {
-            self.kind
-        }
-        fn fields(&self) -> &[Field] {
-            &self.fields
-        }
-        fn len(&self) -> usize {
-            self.geometries.len()
-        }
-        fn geometry(&self, i: usize) -> Geometry<f64> {
-            self.geometries[i].clone()
-        }
-        fn values(&self, i: usize, out: &mut Vec<Value>) {
-            out.clear();
-            out.extend(self.rows[i].iter().cloned());
-        }
-    }
+    use crate::output::testing::TestLayer;
 
     fn text(s: &str) -> Value {
         Value::Text(s.into())

@@ -1472,34 +1472,7 @@ mod tests {
     use crate::output::{Field, FieldType, GeometryKind};
     use geo::{polygon, Geometry, MultiPolygon};
 
-    struct TestLayer {
-        name: &'static str,
-        kind: GeometryKind,
-        fields: Vec<Field>,
-        rows: Vec<(Geometry<f64>, Vec<Value>)>,
-    }
-
-    impl LayerView for TestLayer {
-        fn name(&self) -> &str {
-            self.name
-        }
-        fn geometry_kind(&self) -> GeometryKind {
-            self.kind
-        }
-        fn fields(&self) -> &[Field] {
-            &self.fields
-        }
-        fn len(&self) -> usize {
-            self.rows.len()
-        }
-        fn geometry(&self, i: usize) -> Geometry<f64> {
-            self.rows[i].0.clone()
-        }
-        fn values(&self, i: usize, out: &mut Vec<Value>) {
-            out.clear();
-            out.extend(self.rows[i].1.iter().cloned());
-        }
-    }
+    use crate::output::testing::TestLayer;
 
     fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
         MultiPolygon(vec![polygon![
@@ -1584,29 +1557,29 @@ mod tests {
             })
             .collect();
         [
-            TestLayer { name: "districts", kind: GeometryKind::MultiPolygon, fields: district_fields, rows: districts },
-            TestLayer {
-                name: "gaps",
-                kind: GeometryKind::MultiPolygon,
-                fields: vec![
+            TestLayer::from_rows("districts", GeometryKind::MultiPolygon, district_fields, districts),
+            TestLayer::from_rows(
+                "gaps",
+                GeometryKind::MultiPolygon,
+                vec![
                     Field::new("zone_id", FieldType::Integer),
                     Field::new("children", FieldType::Real),
                     Field::new("gap_rank", FieldType::Integer),
                 ],
-                rows: gaps,
-            },
-            TestLayer {
-                name: "arenas",
-                kind: GeometryKind::Point,
-                fields: vec![Field::new("name", FieldType::Text), Field::new("kind", FieldType::Text)],
-                rows: arenas,
-            },
-            TestLayer {
-                name: "children",
-                kind: GeometryKind::Point,
-                fields: vec![Field::new("children", FieldType::Real)],
-                rows: children,
-            },
+                gaps,
+            ),
+            TestLayer::from_rows(
+                "arenas",
+                GeometryKind::Point,
+                vec![Field::new("name", FieldType::Text), Field::new("kind", FieldType::Text)],
+                arenas,
+            ),
+            TestLayer::from_rows(
+                "children",
+                GeometryKind::Point,
+                vec![Field::new("children", FieldType::Real)],
+                children,
+            ),
         ]
     }
 
@@ -1683,8 +1656,8 @@ mod tests {
             pts.push(pts[0]);
             MultiPolygon(vec![Polygon::new(pts.into(), vec![])])
         };
-        let template = layers[0].rows[0].1.clone();
-        layers[0].rows = (0..100)
+        let template = layers[0].rows[0].clone();
+        let districts: Vec<(Geometry<f64>, Vec<Value>)> = (0..100)
             .map(|i| {
                 let (cx, cy) = (315_000.0 + (i % 10) as f64 * 1_000.0, 6_395_000.0 + (i / 10) as f64 * 1_000.0);
                 let mut v = template.clone();
@@ -1693,15 +1666,18 @@ mod tests {
                 (Geometry::MultiPolygon(ring(cx, cy, 520.0, 400)), v)
             })
             .collect();
-        let zone_template = layers[1].rows[0].1.clone();
-        layers[1].rows = (0..40)
+        (layers[0].geometries, layers[0].rows) = districts.into_iter().unzip();
+        let zone_template = layers[1].rows[0].clone();
+        let zones: Vec<(Geometry<f64>, Vec<Value>)> = (0..40)
             .map(|i| {
                 let (cx, cy) = (315_000.0 + (i % 8) as f64 * 1_200.0, 6_395_000.0 + (i / 8) as f64 * 1_900.0);
                 (Geometry::MultiPolygon(ring(cx, cy, 300.0, 60)), zone_template.clone())
             })
             .collect();
-        let arena = layers[2].rows.clone();
-        layers[2].rows = (0..200).map(|i| arena[i % arena.len()].clone()).collect();
+        (layers[1].geometries, layers[1].rows) = zones.into_iter().unzip();
+        let (geometries, rows) = (layers[2].geometries.clone(), layers[2].rows.clone());
+        layers[2].geometries = (0..200).map(|i| geometries[i % geometries.len()].clone()).collect();
+        layers[2].rows = (0..200).map(|i| rows[i % rows.len()].clone()).collect();
         let dir = tempfile::tempdir().unwrap();
         let start = std::time::Instant::now();
         let (png, _) = render(dir.path(), &layers, &options(), "big");
@@ -1725,7 +1701,7 @@ mod tests {
     #[test]
     fn empty_layers_still_give_a_picture_and_bad_sizes_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let empty = |name| TestLayer { name, kind: GeometryKind::Point, fields: vec![], rows: vec![] };
+        let empty = |name| TestLayer::from_rows(name, GeometryKind::Point, vec![], vec![]);
         let layers = [empty("districts"), empty("gaps"), empty("arenas"), empty("children")];
         let (png, svg) = render(dir.path(), &layers, &MapOptions::default(), "empty");
         assert!(svg.contains("no map data"));

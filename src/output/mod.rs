@@ -71,3 +71,5 @@ pub mod layers;
 pub mod qgis;
 pub mod run;
 pub mod table;
+#[cfg(test)]
+mod testing;
