@@ -128,6 +128,8 @@ pub struct Table {
     pub columns: Vec<String>,
     /// Rows of cells (trimmed), aligned with `columns`.
     pub rows: Vec<Vec<String>>,
+    /// The line of the file each row is on (blank lines are skipped, so rows and lines can differ).
+    pub lines: Vec<usize>,
 }
 
 impl Table {
@@ -142,7 +144,7 @@ impl Table {
 
     /// How row `index` is named in messages.
     pub fn location(&self, index: usize) -> String {
-        Format::Csv.location(index)
+        format!("row {}", self.lines[index])
     }
 
     /// A cell as a number ≥ 0, or an error naming the row.
@@ -187,18 +189,25 @@ pub fn read_table(path: &Path) -> Result<Table> {
         .map(|h| h.trim().to_string())
         .collect();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| Error::feature(path, Format::Csv.location(i), format!("is not valid CSV: {e}")))?;
+    let mut lines = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(Error::feature(path, format!("row {line}"), format!("is not valid CSV: {e}"))),
+        }
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         rows.push(record.iter().map(|c| c.trim().to_string()).collect());
+        lines.push(line);
     }
     if rows.is_empty() {
         return Err(Error::input(path, "has a header but no rows"));
     }
-    Ok(Table { path: path.to_path_buf(), columns, rows })
+    Ok(Table { path: path.to_path_buf(), columns, rows, lines })
 }
 
 /// A cell as a value: plain whole numbers (`3`, `1080`, not `0101`, which is an id) as numbers, which reads a
@@ -439,6 +448,17 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         let e = read(&path, &ReadOptions::default()).unwrap_err().to_string();
         assert!(e.contains("row 150001") && e.contains("'oops' is not a number"), "{e}");
+    }
+
+    #[test]
+    fn table_rows_are_named_by_their_line_past_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "id;n\na;1\n;\nb;x\n").unwrap();
+        let table = read_table(&path).unwrap();
+        assert_eq!(table.rows.len(), 2);
+        let e = table.count(1, 1).unwrap_err().to_string();
+        assert!(e.contains("row 4") && e.contains("'x'"), "{e}");
     }
 
     #[test]
