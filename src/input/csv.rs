@@ -263,7 +263,7 @@ impl Rows<'_> {
             .has_headers(false)
             .flexible(true)
             .from_reader(piece.as_bytes());
-        let mut features = Vec::new();
+        let mut features = Vec::with_capacity(piece.bytes().filter(|&b| b == b'\n').count() + 1);
         let mut record = csv::StringRecord::new();
         loop {
             // Rows are named by their line in the file, as a spreadsheet shows them.
