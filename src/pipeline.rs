@@ -1,12 +1,12 @@
 //! One analysis from start to end: read → model → engine → zones → outputs. The command line calls this; so
 //! can any program that embeds arenagap.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::config::{ChildSource, NeedSource, Settings};
-use crate::crs::{Crs, Transform};
+use crate::crs::Transform;
 use crate::engine::{self, Analysis, Radii};
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
@@ -216,7 +216,7 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
     output::table::write_csv(&path, &districts)?;
     written.push(path);
     progress("writing the QGIS project");
-    output::qgis::write_project_with_crs(out, settings.output_crs)?;
+    output::qgis::write_project(out, settings.output_crs)?;
     written.push(out.join(output::qgis::PROJECT_FILE));
     if settings.gpkg {
         progress("writing arenagap.gpkg");
@@ -253,11 +253,6 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
     Ok(written)
 }
 
-/// The CRS code outputs are written in, for messages.
-pub fn output_crs_label(crs: Crs) -> String {
-    format!("{} ({})", crs.code(), crs.name())
-}
-
 /// A short description of the need source, for run.json and the terminal.
 pub fn need_label(source: &NeedSource) -> String {
     match source {
@@ -274,9 +269,4 @@ pub fn need_label(source: &NeedSource) -> String {
 /// Counts per arena kind, for run.json.
 pub fn arena_counts(arenas: &[Arena]) -> Vec<(&'static str, usize)> {
     ArenaKind::ALL.iter().map(|k| (k.id(), arenas.iter().filter(|a| a.kind == *k).count())).collect()
-}
-
-/// Whether a path looks like the bundled demo.
-pub fn is_demo(path: &Path) -> bool {
-    path.components().any(|c| c.as_os_str() == "demo")
 }

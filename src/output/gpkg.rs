@@ -1194,6 +1194,7 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         }
         let views: Vec<&dyn LayerView> = layers.iter().map(|l| l as &dyn LayerView).collect();
         write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, crate::output::qgis::styles()).unwrap();
-        crate::output::qgis::write_project(&dir).unwrap();
+        // The sample GeoJSON files are in SWEREF 99 TM.
+        crate::output::qgis::write_project(&dir, crate::crs::Crs::SWEREF99_TM).unwrap();
     }
 }

@@ -2,11 +2,10 @@
 //! sees styled layers: districts coloured by gap score, gap zones outlined, children as a heatmap, arenas by kind.
 //!
 //! The files are built by `maps/make_maps.py` (PyQGIS) and embedded here. QGIS takes a layer's CRS from the
-//! project file, not from the data file, so [`write_project`] sets each layer's CRS to the one its GeoJSON file
-//! declares (WGS 84 when it declares none, as RFC 7946 says).
+//! project file, not from the data file, so [`write_project`] sets each layer's CRS to the one the GeoJSON outputs
+//! were written in.
 
 use std::fs;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::crs::Crs;
@@ -36,15 +35,9 @@ pub fn styles() -> &'static [(&'static str, &'static str)] {
     &STYLES
 }
 
-/// Writes `arenagap.qgs` and `styles/<layer>.qml` into `out_dir`, after the GeoJSON files: each layer gets the CRS
-/// its file declares (a legacy `crs` member), WGS 84 when it declares none or the file is missing.
-pub fn write_project(out_dir: &Path) -> Result<()> {
-    let project = project_xml(|layer| sniff_geojson_epsg(&out_dir.join(format!("{layer}.geojson"))));
-    write_files(out_dir, &project)
-}
-
-/// [`write_project`] with every layer in `crs`, without looking at the files.
-pub fn write_project_with_crs(out_dir: &Path, crs: Crs) -> Result<()> {
+/// Writes `arenagap.qgs` and `styles/<layer>.qml` into `out_dir`, every layer in `crs` (the CRS the GeoJSON
+/// outputs were written in: QGIS takes a layer's CRS from the project, not from the file).
+pub fn write_project(out_dir: &Path, crs: Crs) -> Result<()> {
     let epsg = crs.epsg();
     write_files(out_dir, &project_xml(|_| Some(epsg)))
 }
@@ -109,66 +102,6 @@ fn spatialrefsys(epsg: u32) -> String {
         .unwrap_or_else(|| format!("<spatialrefsys>{authid}</spatialrefsys>"))
 }
 
-/// The EPSG code a GeoJSON file declares in a legacy top-level `crs` member (`urn:ogc:def:crs:EPSG::3006`,
-/// `EPSG:3006`, `http://www.opengis.net/def/crs/EPSG/0/3006`, `urn:ogc:def:crs:OGC:1.3:CRS84`); 4326 when it has
-/// none; `None` when the file cannot be read. Looks at the head of the file (where GDAL and QGIS put `crs`) and
-/// at its tail (where a streaming writer may have put it, after the features).
-fn sniff_geojson_epsg(path: &Path) -> Option<u32> {
-    const HEAD: usize = 64 * 1024;
-    const TAIL: u64 = 4096;
-    let mut file = fs::File::open(path).ok()?;
-    let mut head = Vec::with_capacity(HEAD);
-    (&mut file).take(HEAD as u64).read_to_end(&mut head).ok()?;
-    let head = String::from_utf8_lossy(&head);
-    let before_features = head.find("\"features\"").map_or(&head[..], |i| &head[..i]);
-    if let Some(code) = crs_member(before_features) {
-        return Some(code);
-    }
-    let len = file.metadata().ok()?.len();
-    if len > HEAD as u64 {
-        let mut tail = Vec::new();
-        file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
-        file.read_to_end(&mut tail).ok()?;
-        let tail = String::from_utf8_lossy(&tail);
-        let after_features = tail.rfind(']').map_or(&tail[..], |i| &tail[i..]);
-        if let Some(code) = crs_member(after_features) {
-            return Some(code);
-        }
-    } else if let Some(i) = head.rfind(']') {
-        if let Some(code) = crs_member(&head[i..]) {
-            return Some(code);
-        }
-    }
-    Some(4326)
-}
-
-/// The EPSG code of a `"crs": {"type": "name", "properties": {"name": "..."}}` member in `text`.
-fn crs_member(text: &str) -> Option<u32> {
-    let at = text.find("\"crs\"")?;
-    let mut after = &text[at..];
-    // The key `"name"`, not the value of `"type": "name"`.
-    while let Some(i) = after.find("\"name\"") {
-        after = &after[i + "\"name\"".len()..];
-        if let Some(value) = after.trim_start().strip_prefix(':') {
-            let value = value.trim_start().strip_prefix('"')?;
-            return epsg_from_name(&value[..value.find('"')?]);
-        }
-    }
-    None
-}
-
-fn epsg_from_name(name: &str) -> Option<u32> {
-    let upper = name.trim().to_ascii_uppercase();
-    if upper.ends_with("CRS84") {
-        return Some(4326);
-    }
-    if !upper.contains("EPSG") {
-        return None;
-    }
-    let digits: String = upper.chars().rev().take_while(|c| c.is_ascii_digit()).collect();
-    digits.chars().rev().collect::<String>().parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,23 +133,14 @@ mod tests {
     }
 
     #[test]
-    fn layer_crs_follows_the_geojson_files() {
+    fn layer_crs_follows_the_output_crs() {
         let dir = tempfile::tempdir().unwrap();
-        let crs = r#"{"type":"FeatureCollection","name":"x","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3006"}},"features":[]}"#;
-        fs::write(dir.path().join("districts.geojson"), crs).unwrap();
-        fs::write(dir.path().join("gaps.geojson"), r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
-        let tail = format!(
-            r#"{{"type":"FeatureCollection","features":[{}{{"type":"Feature","properties":{{"crs":1}},"geometry":null}}],"crs":{{"type":"name","properties":{{"name":"EPSG:3006"}}}}}}"#,
-            r#"{"type":"Feature","properties":{"name":"a"},"geometry":null},"#.repeat(2000)
-        );
-        fs::write(dir.path().join("children.geojson"), tail).unwrap();
-        write_project(dir.path()).unwrap();
+        write_project(dir.path(), Crs::SWEREF99_TM).unwrap();
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
-        assert!(layer_srs(&project, "districts").contains("<authid>EPSG:3006</authid>"));
+        for layer in LAYERS {
+            assert!(layer_srs(&project, layer).contains("<authid>EPSG:3006</authid>"), "{layer}");
+        }
         assert!(layer_srs(&project, "districts").contains("<wkt>PROJCRS[\"SWEREF99 TM\""));
-        assert!(layer_srs(&project, "gaps").contains("<authid>EPSG:4326</authid>"));
-        assert!(layer_srs(&project, "children").contains("<authid>EPSG:3006</authid>"));
-        assert!(layer_srs(&project, "arenas").contains("<authid>EPSG:4326</authid>"), "missing file: template");
         assert!(between(&project, "<projectCrs>", "</projectCrs>").unwrap().contains("EPSG:3006"));
         for layer in LAYERS {
             let qml = fs::read_to_string(dir.path().join("styles").join(format!("{layer}.qml"))).unwrap();
@@ -228,21 +152,12 @@ mod tests {
             .to_string_lossy()
             .ends_with(".partial")));
 
-        write_project_with_crs(dir.path(), Crs::WGS84).unwrap();
+        write_project(dir.path(), Crs::WGS84).unwrap();
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         for layer in LAYERS {
             assert!(layer_srs(&project, layer).contains("<authid>EPSG:4326</authid>"), "{layer}");
         }
         assert_eq!(spatialrefsys(3007), "<spatialrefsys><authid>EPSG:3007</authid></spatialrefsys>");
-    }
-
-    #[test]
-    fn crs_names() {
-        assert_eq!(epsg_from_name("urn:ogc:def:crs:EPSG::3006"), Some(3006));
-        assert_eq!(epsg_from_name("EPSG:3006"), Some(3006));
-        assert_eq!(epsg_from_name("http://www.opengis.net/def/crs/EPSG/0/3007"), Some(3007));
-        assert_eq!(epsg_from_name("urn:ogc:def:crs:OGC:1.3:CRS84"), Some(4326));
-        assert_eq!(epsg_from_name("something"), None);
     }
 
     /// Writes the project into an existing output folder: `ARENAGAP_SAMPLE_DIR=/tmp/out cargo test --lib
@@ -251,7 +166,7 @@ mod tests {
     #[ignore = "needs ARENAGAP_SAMPLE_DIR"]
     fn sample_project() {
         match std::env::var_os("ARENAGAP_SAMPLE_DIR") {
-            Some(dir) => write_project(Path::new(&dir)).unwrap(),
+            Some(dir) => write_project(Path::new(&dir), Crs::WGS84).unwrap(),
             None => println!("ARENAGAP_SAMPLE_DIR is not set"),
         }
     }
