@@ -30,28 +30,11 @@ enum Geometry {
 }
 
 pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if is_binary(&bytes) {
-        return Err(Error::input(
-            path,
-            "is not a CSV text file: it holds binary data (an Excel workbook renamed to .csv, or UTF-16 text?); \
-             save it as CSV (UTF-8)",
-        ));
-    }
-    let text = decode(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let header_line = text.lines().next().unwrap_or("");
-    if header_line.trim().is_empty() {
+    let text = read_text(path)?;
+    if text.lines().next().unwrap_or("").trim().is_empty() {
         return Err(Error::input(path, "has no header row: the first line should name the columns"));
     }
-    let separator = detect_separator(header_line);
-    let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(false).from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::input(path, format!("is not valid CSV: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (reader, header, separator) = open(path, &text)?;
     let find = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
 
     let (geometry, lonlat) = match (&options.x_field, &options.y_field) {
@@ -177,17 +160,8 @@ pub fn read_table(path: &Path) -> Result<Table> {
     if meta.len() == 0 {
         return Err(Error::input(path, "is empty"));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = decode(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let separator = detect_separator(text.lines().next().unwrap_or(""));
-    let mut reader = csv::ReaderBuilder::new().delimiter(separator).from_reader(text.as_bytes());
-    let columns: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::input(path, format!("is not valid CSV: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let text = read_text(path)?;
+    let (mut reader, columns, _) = open(path, &text)?;
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -200,6 +174,13 @@ pub fn read_table(path: &Path) -> Result<Table> {
         }
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
+        }
+        if record.len() != columns.len() {
+            return Err(Error::feature(
+                path,
+                format!("row {line}"),
+                format!("has {} cells but the header names {} columns", record.len(), columns.len()),
+            ));
         }
         rows.push(record.iter().map(|c| c.trim().to_string()).collect());
         lines.push(line);
@@ -331,6 +312,43 @@ fn is_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
 }
 
+/// A CSV file's text: refused when binary, decoded as UTF-8 or Windows-1252, without a byte-order mark.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if is_binary(&bytes) {
+        return Err(Error::input(
+            path,
+            "is not a CSV text file: it holds binary data (an Excel workbook renamed to .csv, or UTF-16 text?); \
+             save it as CSV (UTF-8)",
+        ));
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => decode(e.as_bytes()).into_owned(),
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// A CSV reader over a file's text, positioned after its header row.
+type Opened<'t> = (csv::Reader<&'t [u8]>, Vec<String>, u8);
+
+/// A reader over `text` positioned after its header row, the trimmed column names, and the separator (detected
+/// from the header line).
+fn open<'t>(path: &Path, text: &'t str) -> Result<Opened<'t>> {
+    let separator = detect_separator(text.lines().next().unwrap_or(""));
+    let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(true).from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| Error::input(path, format!("is not valid CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    Ok((reader, header, separator))
+}
+
 /// UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what Excel writes as "CSV" on a Swedish Windows).
 fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
@@ -459,6 +477,9 @@ mod tests {
         assert_eq!(table.rows.len(), 2);
         let e = table.count(1, 1).unwrap_err().to_string();
         assert!(e.contains("row 4") && e.contains("'x'"), "{e}");
+        std::fs::write(&path, "id;n\na;1\nb\n").unwrap();
+        let e = read_table(&path).unwrap_err().to_string();
+        assert!(e.contains("row 3") && e.contains("1 cells but the header names 2"), "{e}");
     }
 
     #[test]
