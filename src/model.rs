@@ -8,7 +8,7 @@ use geo::{Geometry, MultiPolygon};
 
 use crate::crs::{Crs, Transform};
 use crate::error::{Error, Result};
-use crate::input::{read_layer, Format, Layer, ReadOptions, Value};
+use crate::input::{read_layer, Format, Layer, ReadOptions};
 
 /// The four kinds of family-centred arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -332,18 +332,7 @@ pub fn id_of(layer: &Layer, i: usize, field: usize) -> Result<String> {
 
 /// A field's value as a count (a number ≥ 0), or an error naming the feature.
 pub fn count_of(layer: &Layer, i: usize, field: usize) -> Result<f64> {
-    let value = &layer.features[i].values[field];
-    match value.to_number() {
-        Some(n) if n >= 0.0 => Ok(n),
-        Some(n) => Err(layer.feature_error(i, format!("field '{}' is negative ({n})", layer.fields[field]))),
-        None => Err(layer.feature_error(
-            i,
-            match value {
-                Value::Null => format!("field '{}' is empty, expected a number", layer.fields[field]),
-                v => format!("field '{}' is not a number: '{}'", layer.fields[field], v.to_text().unwrap_or_default()),
-            },
-        )),
-    }
+    layer.features[i].values[field].to_count(&layer.fields[field]).map_err(|m| layer.feature_error(i, m))
 }
 
 /// Reads district polygons: ids unique and non-empty, geometry polygonal. Invalid polygons (self-intersections)

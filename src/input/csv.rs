@@ -132,25 +132,9 @@ impl Table {
 
     /// A cell as a number ≥ 0, or an error naming the row.
     pub fn count(&self, row: usize, column: usize) -> Result<f64> {
-        let cell = &self.rows[row][column];
-        match parse_number(cell) {
-            Some(n) if n >= 0.0 => Ok(n),
-            Some(n) => Err(Error::feature(
-                &self.path,
-                self.location(row),
-                format!("'{}' is negative ({n})", self.columns[column]),
-            )),
-            None if cell.is_empty() => Err(Error::feature(
-                &self.path,
-                self.location(row),
-                format!("'{}' is empty, expected a number", self.columns[column]),
-            )),
-            None => Err(Error::feature(
-                &self.path,
-                self.location(row),
-                format!("'{}' is not a number: '{cell}'", self.columns[column]),
-            )),
-        }
+        Value::Text(self.rows[row][column].as_str().into())
+            .to_count(&self.columns[column])
+            .map_err(|m| Error::feature(&self.path, self.location(row), m))
     }
 }
 

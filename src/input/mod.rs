@@ -48,6 +48,21 @@ impl Value {
     }
 }
 
+impl Value {
+    /// The value as a count of people (a number ≥ 0), or what is wrong with it, naming `field`.
+    pub fn to_count(&self, field: &str) -> std::result::Result<f64, String> {
+        match self.to_number() {
+            Some(n) if n >= 0.0 => Ok(n),
+            Some(n) => Err(format!("field '{field}' is negative ({n})")),
+            None => Err(match self {
+                Value::Null => format!("field '{field}' is empty, expected a number"),
+                Value::Text(s) if s.trim().is_empty() => format!("field '{field}' is empty, expected a number"),
+                v => format!("field '{field}' is not a number: '{}'", v.to_text().unwrap_or_default()),
+            }),
+        }
+    }
+}
+
 /// Formats a number the way it would be written as an id: integers without a decimal point.
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
