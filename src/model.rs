@@ -314,15 +314,6 @@ pub fn geometry_name(g: &Geometry<f64>) -> &'static str {
     }
 }
 
-/// The position of a field in a layer that was read keeping only some fields. When it is missing, the error lists
-/// every field the file has: the file is read again with all fields, which only happens on the way to an error.
-fn kept_field_index(layer: &Layer, name: &str) -> Result<usize> {
-    layer.field_index(name).map_err(|missing| match read_layer(&layer.path, &ReadOptions::default()) {
-        Ok(all) => all.field_index(name).err().unwrap_or(missing),
-        Err(_) => missing,
-    })
-}
-
 /// A field's value as an id: text as it is, numbers without a trailing `.0`; an error when null.
 pub fn id_of(layer: &Layer, i: usize, field: usize) -> Result<String> {
     layer.features[i].values[field].to_text().filter(|s| !s.trim().is_empty()).ok_or_else(|| {
@@ -354,8 +345,8 @@ pub fn load_districts(
     if layer.features.is_empty() {
         return Err(Error::input(path, "has no features: a districts layer needs at least one polygon"));
     }
-    let id = kept_field_index(layer, id_field)?;
-    let name = kept_field_index(layer, name_field)?;
+    let id = layer.field_index(id_field)?;
+    let name = layer.field_index(name_field)?;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut districts = Vec::with_capacity(layer.features.len());
     let mut invalid = Vec::new();
@@ -436,7 +427,7 @@ pub fn load_children(
     if layer.features.is_empty() {
         return Err(Error::input(path, "has no features: a children layer needs at least one point"));
     }
-    let count = count_field.map(|c| kept_field_index(layer, c)).transpose()?;
+    let count = count_field.map(|c| layer.field_index(c)).transpose()?;
     let mut children =
         Children { points: Vec::with_capacity(layer.features.len()), counts: Vec::with_capacity(layer.features.len()) };
     for i in 0..layer.features.len() {

@@ -98,6 +98,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         format: Format::Csv,
         crs: lonlat.then_some(Crs::WGS84),
         fields: kept.iter().map(|&i| header[i].clone()).collect(),
+        file_fields: (0..header.len()).filter(|i| !geometry_columns.contains(i)).map(|i| header[i].clone()).collect(),
         features,
     })
 }

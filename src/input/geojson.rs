@@ -40,6 +40,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     };
 
     let mut fields: Vec<String> = Vec::new();
+    let mut file_fields: Vec<String> = Vec::new();
     type Row = (Option<geo::Geometry<f64>>, serde_json::Map<String, Json>);
     let mut rows: Vec<Row> = Vec::with_capacity(features.len());
     for (i, feature) in features.into_iter().enumerate() {
@@ -66,8 +67,11 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             Some(_) => return Err(Error::feature(path, location, "\"properties\" is not an object")),
         };
         for key in properties.keys() {
-            if keeps(options, key) && !fields.iter().any(|f| f == key) {
-                fields.push(key.clone());
+            if !file_fields.iter().any(|f| f == key) {
+                file_fields.push(key.clone());
+                if keeps(options, key) {
+                    fields.push(key.clone());
+                }
             }
         }
         rows.push((geometry, properties));
@@ -79,7 +83,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             values: fields.iter().map(|f| properties.remove(f).map(json_value).unwrap_or(Value::Null)).collect(),
         })
         .collect();
-    Ok(Layer { path: path.to_path_buf(), format: Format::GeoJson, crs, fields, features })
+    Ok(Layer { path: path.to_path_buf(), format: Format::GeoJson, crs, fields, file_fields, features })
 }
 
 /// The CRS named by a legacy GeoJSON `crs` member (`{"type":"name","properties":{"name":"..."}}`).

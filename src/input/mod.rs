@@ -137,6 +137,8 @@ pub struct Layer {
     pub crs: Option<Crs>,
     /// Attribute field names, in file order (only the kept ones).
     pub fields: Vec<String>,
+    /// Every attribute field the file has, kept or not, for messages about a field that is not there.
+    pub file_fields: Vec<String>,
     /// The features, in file order.
     pub features: Vec<Feature>,
 }
@@ -158,10 +160,10 @@ impl Layer {
     /// The position of a field, or an error naming the file and the fields it does have.
     pub fn field_index(&self, name: &str) -> Result<usize> {
         self.fields.iter().position(|f| f == name).ok_or_else(|| {
-            let fields = if self.fields.is_empty() {
+            let fields = if self.file_fields.is_empty() {
                 "it has no fields".to_string()
             } else {
-                format!("its fields are: {}", self.fields.join(", "))
+                format!("its fields are: {}", self.file_fields.join(", "))
             };
             Error::input(&self.path, format!("has no field '{name}'; {fields}"))
         })

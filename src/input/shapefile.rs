@@ -74,6 +74,8 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let kept: Vec<&DbfField> =
         dbf.fields.iter().filter(|f| f.kind != b'0').filter(|f| keeps(options, &f.name(encoding.encoding))).collect();
     let fields = kept.iter().map(|f| f.name(encoding.encoding).into_owned()).collect();
+    let file_fields =
+        dbf.fields.iter().filter(|f| f.kind != b'0').map(|f| f.name(encoding.encoding).into_owned()).collect();
 
     let mut features = Vec::with_capacity(geometries.len());
     for (i, geometry) in geometries.into_iter().enumerate() {
@@ -96,7 +98,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         features.push(Feature { geometry, values: values.into() });
     }
 
-    Ok(Layer { path: path.to_path_buf(), format: Format::Shapefile, crs, fields, features })
+    Ok(Layer { path: path.to_path_buf(), format: Format::Shapefile, crs, fields, file_fields, features })
 }
 
 /// The file name alone, for messages.
