@@ -10,6 +10,8 @@ use crate::crs::{Crs, Transform};
 use crate::error::{Error, Result};
 use crate::input::{read_layer, Format, Layer, ReadOptions};
 
+pub mod kinds;
+
 /// The four kinds of family-centred arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ArenaKind {
