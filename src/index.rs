@@ -1,11 +1,10 @@
-//! Spatial indexes: R-trees over district bounding boxes (then exact point-in-polygon) and over arena points.
+//! Spatial indexes: R-trees over district bounding boxes (then exact point-in-polygon) and over arena points, and
+//! a uniform grid over many points. Plain positions and ids: nothing here knows what a district or an arena is.
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Coord, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
-
-use crate::model::{Arena, ArenaKind, District};
 
 /// Finds which polygon a point lies in: R-tree over bounding boxes, then exact tests.
 #[derive(Debug)]
@@ -26,11 +25,6 @@ impl PolygonIndex {
             })
             .collect();
         PolygonIndex { tree: RTree::bulk_load(boxes), polygons }
-    }
-
-    /// An index over district areas.
-    pub fn districts(districts: &[District]) -> Self {
-        PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect())
     }
 
     /// The polygon containing `p`. A point strictly inside wins; a point on a shared boundary goes to the polygon
@@ -104,45 +98,50 @@ impl PolygonIndex {
 
 type Indexed = GeomWithData<[f64; 2], usize>;
 
-/// R-trees over arena points: one for all arenas and one per kind. Ids are positions in the arena list.
+/// R-trees over sites (arena points): one per group (a kind), ids being positions in the site list. Sites whose
+/// group is `None` are left out.
 #[derive(Debug)]
-pub struct ArenaIndex {
-    any: RTree<Indexed>,
-    by_kind: [RTree<Indexed>; 4],
+pub struct SiteIndex {
+    by_group: Vec<RTree<Indexed>>,
     positions: Vec<[f64; 2]>,
 }
 
-impl ArenaIndex {
-    /// Indexes `arenas`.
-    pub fn new(arenas: &[Arena]) -> Self {
-        let all: Vec<Indexed> = arenas.iter().enumerate().map(|(i, a)| GeomWithData::new(a.position, i)).collect();
-        let by_kind = ArenaKind::ALL
-            .map(|k| RTree::bulk_load(all.iter().filter(|g| arenas[g.data].kind == k).copied().collect::<Vec<_>>()));
-        ArenaIndex { any: RTree::bulk_load(all), by_kind, positions: arenas.iter().map(|a| a.position).collect() }
-    }
-
-    fn tree(&self, kind: Option<ArenaKind>) -> &RTree<Indexed> {
-        match kind {
-            None => &self.any,
-            Some(k) => &self.by_kind[k.index()],
+impl SiteIndex {
+    /// Indexes `positions`, site `i` in group `group[i]` (of `groups`).
+    pub fn new(positions: &[[f64; 2]], group: &[Option<usize>], groups: usize) -> Self {
+        let mut lists: Vec<Vec<Indexed>> = vec![Vec::new(); groups];
+        for (i, (&p, g)) in positions.iter().zip(group).enumerate() {
+            if let Some(g) = g.filter(|&g| g < groups) {
+                lists[g].push(GeomWithData::new(p, i));
+            }
         }
+        SiteIndex { by_group: lists.into_iter().map(RTree::bulk_load).collect(), positions: positions.to_vec() }
     }
 
-    /// The nearest arena (of `kind`, or of any kind) to `p` and its squared distance. Among arenas at exactly the
-    /// same distance the answer is one of them, the same one every run (the tree is built the same way from the
-    /// same input); distances, which are all that reaches the outputs, never depend on it.
-    pub fn nearest(&self, p: [f64; 2], kind: Option<ArenaKind>) -> Option<(usize, f64)> {
-        self.tree(kind).nearest_neighbor(&p).map(|g| {
-            let q = g.geom();
-            (g.data, (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2))
+    /// How many groups.
+    pub fn groups(&self) -> usize {
+        self.by_group.len()
+    }
+
+    /// Whether group `g` has no site.
+    pub fn is_empty(&self, g: usize) -> bool {
+        self.by_group[g].size() == 0
+    }
+
+    /// A nearest site of group `g` to `p` and its squared distance (which of several equally near ones is not
+    /// specified: callers that need a tie rule look at every site [`SiteIndex::within`] that distance).
+    pub fn nearest(&self, p: [f64; 2], g: usize) -> Option<(usize, f64)> {
+        self.by_group[g].nearest_neighbor(&p).map(|s| {
+            let q = s.geom();
+            (s.data, (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2))
         })
     }
 
-    /// Every arena (of `kind`, or of any kind) within `radius` of `p`, with its squared distance.
-    pub fn within(&self, p: [f64; 2], kind: Option<ArenaKind>, radius: f64) -> impl Iterator<Item = (usize, f64)> + '_ {
-        self.tree(kind).locate_within_distance(p, radius * radius).map(move |g| {
-            let q = self.positions[g.data];
-            (g.data, (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2))
+    /// Every site of group `g` within `radius` of `p`, with its squared distance.
+    pub fn within(&self, p: [f64; 2], g: usize, radius: f64) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.by_group[g].locate_within_distance(p, radius * radius).map(move |s| {
+            let q = self.positions[s.data];
+            (s.data, (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2))
         })
     }
 }

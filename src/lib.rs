@@ -2,18 +2,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+//!
+//! Data flows one way: [`input`] reads files into a prepared [`model::study::Study`]; [`measure::evaluate`]
+//! answers questions about a facility set through a [`cost::CostModel`]; [`zones`] draws gap zones; [`output`]
+//! writes what the command hands it. [`cli`] is the command line on top.
+
 pub mod cli;
-pub mod config;
+pub mod cost;
 pub mod crs;
-pub mod engine;
 pub mod error;
 pub mod index;
 pub mod input;
-pub mod metric;
+pub mod measure;
 pub mod model;
 pub mod need;
 pub mod output;
-pub mod pipeline;
 pub mod population;
 pub mod zones;
 

@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::config::NeedSource;
 use crate::crs::Crs;
-use crate::engine::ChildResult;
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
+use crate::input::layers::{count_of, polygon_of, read_projected};
+use crate::input::sources::NeedSource;
 use crate::input::{read_table, Layer, ReadOptions};
-use crate::model::{self, Children, District, Warnings};
+use crate::model::{Children, District, Warnings};
 
 /// The fields of the districts layer a need source reads (so the reader keeps them).
 pub fn district_fields(source: &NeedSource) -> Vec<String> {
@@ -28,7 +28,7 @@ pub fn need_weights(
     districts: &[District],
     layer: &Layer,
     children: &Children,
-    results: &[ChildResult],
+    child_district: &[Option<u32>],
     fallback: Option<Crs>,
     analysis: Crs,
     warnings: &mut Warnings,
@@ -40,7 +40,7 @@ pub fn need_weights(
             let f = layer.field_index(field)?;
             let mut weights = Vec::with_capacity(n);
             for i in 0..n {
-                weights.push(model::count_of(layer, i, f)?);
+                weights.push(count_of(layer, i, f)?);
             }
             Ok(weights)
         }
@@ -78,7 +78,7 @@ pub fn need_weights(
             }
             Ok(weights)
         }
-        NeedSource::Classes { field, layer: None, weights } => {
+        NeedSource::Classes { field, layer: None, weights, .. } => {
             let f = layer.field_index(field)?;
             let mut unknown = BTreeSet::new();
             let result = (0..n)
@@ -90,14 +90,15 @@ pub fn need_weights(
             warn_unknown(&layer.path, &unknown, warnings);
             Ok(result)
         }
-        NeedSource::Classes { field, layer: Some(path), weights } => {
-            let options = ReadOptions { keep_fields: Some(vec![field.clone()]), ..Default::default() };
-            let projected = model::read_projected(path, &options, fallback, analysis)?;
+        NeedSource::Classes { field, layer: Some(path), table, weights } => {
+            let options =
+                ReadOptions { keep_fields: Some(vec![field.clone()]), layer: table.clone(), ..Default::default() };
+            let projected = read_projected(path, &options, fallback, analysis)?;
             let classes = &projected.layer;
             let f = classes.field_index(field)?;
             let mut polygons = Vec::with_capacity(classes.features.len());
             for i in 0..classes.features.len() {
-                polygons.push(model::polygon_of(classes, i, "a class area")?);
+                polygons.push(polygon_of(classes, i, "a class area")?);
             }
             let index = PolygonIndex::new(polygons);
             let mut unknown = BTreeSet::new();
@@ -111,8 +112,8 @@ pub fn need_weights(
             // A district's weight: the child-weighted mean of the weights where its children live.
             let mut sum = vec![0.0; n];
             let mut total = vec![0.0; n];
-            for ((p, &count), r) in children.points.iter().zip(&children.counts).zip(results) {
-                let Some(d) = r.district else { continue };
+            for ((p, &count), d) in children.points.iter().zip(&children.counts).zip(child_district) {
+                let Some(d) = *d else { continue };
                 let w = index.locate(*p).map_or(1.0, |c| class_weights[c]);
                 sum[d as usize] += count * w;
                 total[d as usize] += count;

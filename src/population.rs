@@ -13,12 +13,13 @@ use std::path::Path;
 use geo::{InteriorPoint, MultiPolygon};
 use serde::Serialize;
 
-use crate::config::{SpreadSource, TableSource};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
+use crate::input::layers::{count_of, id_of, polygon_of, read_projected};
+use crate::input::sources::{SpreadSource, TableSource};
 use crate::input::{read_table, ReadOptions, Table};
-use crate::model::{count_of, id_of, polygon_of, read_projected, Children, Warnings};
+use crate::model::{Children, Warnings};
 
 /// How many example ids a report or warning lists.
 const EXAMPLES: usize = 10;
@@ -144,6 +145,7 @@ struct Polygons {
 
 fn read_polygons(
     path: &Path,
+    table: Option<&str>,
     id: &str,
     other_fields: &[&str],
     what: &str,
@@ -152,8 +154,8 @@ fn read_polygons(
 ) -> Result<Polygons> {
     let mut keep = vec![id.to_string()];
     keep.extend(other_fields.iter().map(|s| s.to_string()));
-    let projected =
-        read_projected(path, &ReadOptions { keep_fields: Some(keep), ..Default::default() }, fallback, analysis)?;
+    let options = ReadOptions { keep_fields: Some(keep), layer: table.map(str::to_string), ..Default::default() };
+    let projected = read_projected(path, &options, fallback, analysis)?;
     let layer = projected.layer;
     if layer.features.is_empty() {
         return Err(Error::input(path, format!("has no features: {what} need at least one polygon")));
@@ -288,7 +290,7 @@ fn read_spread(
     if let Some(w) = weight_field {
         other.push(w);
     }
-    let finer = read_polygons(path, &spread.id, &other, "finer polygons", fallback, analysis)?;
+    let finer = read_polygons(path, spread.layer.as_deref(), &spread.id, &other, "finer polygons", fallback, analysis)?;
     let layer = &finer.layer;
 
     // Interior points; empty geometries are skipped.
@@ -440,7 +442,15 @@ pub fn children_from_table(
 ) -> Result<(Children, TableReport)> {
     let table = read_table(&source.table)?;
     let rows = read_id_values(&table, &source.table_id, &source.count)?;
-    let coarse = read_polygons(&source.areas, &source.areas_id, &[], "areas", fallback, analysis)?;
+    let coarse = read_polygons(
+        &source.areas,
+        source.areas_layer.as_deref(),
+        &source.areas_id,
+        &[],
+        "areas",
+        fallback,
+        analysis,
+    )?;
 
     let coarse_by_id: HashMap<&str, usize> = coarse.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut matched: Vec<(usize, usize)> = Vec::new(); // (row, coarse polygon)
@@ -599,7 +609,15 @@ mod tests {
     }
 
     fn table_source(table: PathBuf, areas: PathBuf, spread: Option<SpreadSource>) -> TableSource {
-        TableSource { table, table_id: "id".into(), count: "children".into(), areas, areas_id: "id".into(), spread }
+        TableSource {
+            table,
+            table_id: "id".into(),
+            count: "children".into(),
+            areas,
+            areas_layer: None,
+            areas_id: "id".into(),
+            spread,
+        }
     }
 
     #[test]
@@ -740,6 +758,7 @@ mod tests {
             weights += "X1;17\nX2;4\n";
             let weights = write_text(dir.path(), "weights.csv", &weights);
             let spread = SpreadSource {
+                layer: None,
                 areas: spread_areas,
                 id: "fid".into(),
                 parent: by_parent.then(|| "parent".into()),
@@ -850,6 +869,7 @@ mod tests {
         );
         let weights = write_text(dir.path(), "weights.csv", "id,people\na1,3\na2,1\nzz,40\nout,5\n");
         let spread = SpreadSource {
+            layer: None,
             areas: finer,
             id: "id".into(),
             parent: None,
@@ -958,12 +978,14 @@ mod tests {
             ],
         );
         let source = |weight: Option<&str>| TableSource {
+            areas_layer: None,
             table: table.clone(),
             table_id: "kod".into(),
             count: "n".into(),
             areas: areas.clone(),
             areas_id: "kod".into(),
             spread: Some(SpreadSource {
+                layer: None,
                 areas: finer.clone(),
                 id: "id".into(),
                 parent: Some("mo".into()),
@@ -1028,12 +1050,14 @@ mod tests {
             return;
         }
         let source = TableSource {
+            areas_layer: None,
             table: data.join("goteborg_befolkning/mellanomrade_barn_0_5_ar.csv"),
             table_id: "mellanomrade_kod".into(),
             count: "ar2025_alder_0_5".into(),
             areas: data.join("goteborg_omraden/mellanomraden_sweref99tm.geojson"),
             areas_id: "omrade_kod".into(),
             spread: Some(SpreadSource {
+                layer: None,
                 areas: data.join("goteborg_omraden/basomraden_sweref99tm.geojson"),
                 id: "omrade_kod".into(),
                 parent: Some("mellanomrade_kod".into()),

@@ -11,7 +11,7 @@ use geo::{ConvexHull, Coord, LineString, MultiPoint, MultiPolygon, Point, Polygo
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use crate::engine::{gap_contribution, ChildResult};
+use crate::measure::gap_contribution;
 use crate::model::Children;
 
 /// Segments used to draw the buffer around each hull corner.
@@ -62,10 +62,19 @@ pub struct Zones {
     pub dropped_children: f64,
 }
 
-/// Finds the gap zones. `need_weight` is per district (children outside every district weigh 1).
-pub fn gap_zones(children: &Children, results: &[ChildResult], need_weight: &[f64], settings: ZoneSettings) -> Zones {
+/// Finds the gap zones. Per child point: `district` (index, `None` outside every district) and `nearest` (the
+/// cost to the nearest coverage-kind arena, NaN when there is none); `need_weight` is per district (children
+/// outside every district weigh 1).
+pub fn gap_zones(
+    children: &Children,
+    district: &[Option<u32>],
+    nearest: &[f64],
+    need_weight: &[f64],
+    settings: ZoneSettings,
+) -> Zones {
+    let near = |i: usize| Some(nearest[i]).filter(|d| !d.is_nan());
     let uncovered: Vec<usize> = (0..children.len())
-        .filter(|&i| children.counts[i] > 0.0 && results[i].nearest_any().is_none_or(|d| d > settings.radius))
+        .filter(|&i| children.counts[i] > 0.0 && near(i).is_none_or(|d| d > settings.radius))
         .collect();
     let points: Vec<[f64; 2]> = uncovered.iter().map(|&i| children.points[i]).collect();
     let labels = single_linkage(&points, settings.link);
@@ -87,17 +96,16 @@ pub fn gap_zones(children: &Children, results: &[ChildResult], need_weight: &[f6
         let (mut weighted, mut weight, mut min, mut score) = (0.0, 0.0, f64::INFINITY, 0.0);
         for &i in &members {
             let count = children.counts[i];
-            let r = &results[i];
-            if let Some(d) = r.district {
+            if let Some(d) = district[i] {
                 *per_district.entry(d).or_default() += count;
             }
-            if let Some(d) = r.nearest_any() {
+            if let Some(d) = near(i) {
                 weighted += count * d;
                 weight += count;
                 min = min.min(d);
             }
-            let need = r.district.map_or(1.0, |d| need_weight[d as usize]);
-            score += need * gap_contribution(count, r.nearest_any(), settings.radius);
+            let need = district[i].map_or(1.0, |d| need_weight[d as usize]);
+            score += need * gap_contribution(count, near(i), settings.radius);
         }
         let mut districts: Vec<(u32, f64)> = per_district.into_iter().collect();
         districts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

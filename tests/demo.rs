@@ -17,10 +17,10 @@ fn district_fields() -> Vec<String> {
     fields.extend(KINDS.map(|k| format!("arenas_{k}")));
     fields.extend(["children_covered", "children_uncovered", "coverage_share"].map(String::from));
     fields.extend(KINDS.map(|k| format!("children_covered_{k}")));
+    fields.extend(["mean_distance_m", "p90_distance_m"].map(String::from));
+    fields.extend(KINDS.map(|k| format!("mean_distance_{k}_m")));
     fields.extend(
         [
-            "mean_distance_m",
-            "p90_distance_m",
             "has_familjecentral",
             "need_weight",
             "gap_score",
@@ -40,14 +40,18 @@ fn gap_fields() -> Vec<String> {
 }
 
 fn child_fields() -> Vec<String> {
-    let mut fields: Vec<String> = ["children", "district_id", "nearest_any_m"].map(String::from).into();
-    fields.extend(KINDS.map(|k| format!("nearest_{k}_m")));
+    let mut fields: Vec<String> =
+        ["children", "district_id", "nearest_any_m", "nearest_any_id", "nearest_any_name"].map(String::from).into();
+    for k in KINDS {
+        fields.push(format!("nearest_{k}_m"));
+        fields.push(format!("nearest_{k}_id"));
+    }
     fields.push("covered".into());
     fields
 }
 
 fn arena_fields() -> Vec<String> {
-    ["name", "kind", "district_id", "radius_m", "children_within_radius"].map(String::from).into()
+    ["arena_id", "name", "kind", "capacity", "district_id", "radius_m", "children_within_radius"].map(String::from).into()
 }
 
 /// The demo with default options (no inputs named, only `--out`), run once for all tests that read it.

@@ -5,7 +5,10 @@
 
 mod csv;
 mod geojson;
+pub mod layers;
+pub mod load;
 mod shapefile;
+pub mod sources;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +16,7 @@ use crate::crs::Crs;
 use crate::error::{Error, Result};
 
 pub use self::csv::{detect_separator, parse_number, read_table, Table};
+pub use self::load::load;
 
 /// An attribute value, as read from a file.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,6 +105,15 @@ impl Format {
         }
     }
 
+    /// The format's name, as GDAL and QGIS call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::GeoJson => "GeoJSON",
+            Format::Shapefile => "ESRI Shapefile",
+            Format::Csv => "CSV",
+        }
+    }
+
     /// How one feature of this format is named in messages: `feature 3`, `record 3`, `row 5`.
     pub fn location(self, index: usize) -> String {
         match self {
@@ -123,6 +136,8 @@ pub struct ReadOptions {
     pub x_field: Option<String>,
     /// CSV only: the y (northing or latitude) column; found automatically when `None`.
     pub y_field: Option<String>,
+    /// GeoPackage only: the table to read; `None` when the file holds one.
+    pub layer: Option<String>,
 }
 
 /// One layer as read from a file: geometries in the file's own coordinates, attributes by field.
@@ -167,6 +182,14 @@ impl Layer {
             };
             Error::input(&self.path, format!("has no field '{name}'; {fields}"))
         })
+    }
+
+    /// The number feature `index` has in messages and default ids: as in [`Format::location`].
+    pub fn feature_number(&self, index: usize) -> usize {
+        match self.format {
+            Format::Csv => index + 2,
+            _ => index,
+        }
     }
 
     /// How feature `index` is named in messages.

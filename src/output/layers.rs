@@ -4,8 +4,11 @@
 use geo::{Geometry, Point};
 
 use super::{Field, FieldType, GeometryKind, LayerView, Value};
-use crate::engine::{Analysis, ChildResult, DistrictMetrics};
-use crate::model::{Arena, ArenaKind, Children, District};
+use crate::measure::{DistrictMetrics, Evaluation};
+use crate::model::facilities::Facilities;
+use crate::model::kinds::Kinds;
+use crate::model::study::Study;
+use crate::model::{Children, District};
 use crate::zones::Zone;
 
 /// Distances and child counts are written to the centimetre / a hundredth of a child.
@@ -50,24 +53,26 @@ pub struct DistrictLayer<'a> {
 
 impl<'a> DistrictLayer<'a> {
     /// A view over districts and their metrics.
-    pub fn new(districts: &'a [District], analysis: &'a Analysis) -> Self {
+    pub fn new(study: &'a Study, eval: &'a Evaluation) -> Self {
         use FieldType::*;
+        let kinds = &study.kinds;
+        let per_kind = |pattern: &str, ty: FieldType| kind_fields(kinds, pattern, ty);
         let mut fields = vec![
             Field::new("district_id", Text),
             Field::new("district_name", Text),
             Field::new("children", Real),
             Field::new("arenas_total", Integer),
         ];
-        fields.extend(ArenaKind::ALL.map(|k| Field::new(format!("arenas_{}", k.id()), Integer)));
+        fields.extend(per_kind("arenas_{}", Integer));
         fields.extend([
             Field::new("children_covered", Real),
             Field::new("children_uncovered", Real),
             Field::new("coverage_share", Real),
         ]);
-        fields.extend(ArenaKind::ALL.map(|k| Field::new(format!("children_covered_{}", k.id()), Real)));
+        fields.extend(per_kind("children_covered_{}", Real));
+        fields.extend([Field::new("mean_distance_m", Real), Field::new("p90_distance_m", Real)]);
+        fields.extend(per_kind("mean_distance_{}_m", Real));
         fields.extend([
-            Field::new("mean_distance_m", Real),
-            Field::new("p90_distance_m", Real),
             Field::new("has_familjecentral", Bool),
             Field::new("need_weight", Real),
             Field::new("gap_score", Real),
@@ -75,8 +80,13 @@ impl<'a> DistrictLayer<'a> {
             Field::new("gap_score_unweighted", Real),
             Field::new("gap_rank_unweighted", Integer),
         ]);
-        DistrictLayer { districts, metrics: &analysis.districts, fields }
+        DistrictLayer { districts: &study.districts, metrics: &eval.districts, fields }
     }
+}
+
+/// One field per kind, `pattern` with `{}` for the kind's id.
+fn kind_fields(kinds: &Kinds, pattern: &str, ty: FieldType) -> Vec<Field> {
+    kinds.iter().map(|(_, k)| Field::new(pattern.replace("{}", &k.id), ty)).collect()
 }
 
 impl LayerView for DistrictLayer<'_> {
@@ -99,18 +109,18 @@ impl LayerView for DistrictLayer<'_> {
         let d = &self.districts[i];
         let m = &self.metrics[i];
         out.clear();
-        out.extend([text(&d.id), text(&d.name), Value::Number(cm(m.children)), Value::Number(m.arenas_total() as f64)]);
-        out.extend(m.arenas.map(|n| Value::Number(n as f64)));
+        out.extend([text(&d.id), text(&d.name), Value::Number(cm(m.children)), Value::Number(m.arenas_total as f64)]);
+        out.extend(m.arenas.iter().map(|&n| Value::Number(n as f64)));
         out.extend([
             Value::Number(cm(m.children_covered)),
             Value::Number(cm(m.children_uncovered())),
             m.coverage_share().map_or(Value::Null, |s| Value::Number((s * 1e4).round() / 1e4)),
         ]);
-        out.extend(m.children_covered_kind.map(|c| Value::Number(cm(c))));
+        out.extend(m.children_covered_kind.iter().map(|&c| Value::Number(cm(c))));
+        out.extend([opt(m.mean_distance_m), opt(m.p90_distance_m)]);
+        out.extend(m.mean_distance_kind.iter().map(|&x| opt(x)));
         out.extend([
-            opt(m.mean_distance_m),
-            opt(m.p90_distance_m),
-            Value::Bool(m.has_familjecentral()),
+            Value::Bool(m.has_policy_kind),
             Value::Number(m.need_weight),
             Value::Number(cm(m.gap_score)),
             Value::Number(m.gap_rank as f64),
@@ -176,25 +186,46 @@ impl LayerView for GapLayer<'_> {
     }
 }
 
-/// Child points with their district and nearest distances.
+/// Child points with their district and nearest arenas.
 pub struct ChildLayer<'a> {
     children: &'a Children,
+    district: &'a [Option<u32>],
     district_ids: Vec<Value>,
-    results: &'a [ChildResult],
-    radius: f64,
+    facility_ids: Vec<Value>,
+    facility_names: Vec<Value>,
+    eval: &'a Evaluation,
     fields: Vec<Field>,
 }
 
 impl<'a> ChildLayer<'a> {
-    /// A view over the child points.
-    pub fn new(children: &'a Children, districts: &'a [District], analysis: &'a Analysis) -> Self {
+    /// A view over the child points, their nearest arenas being of `facilities`.
+    pub fn new(study: &'a Study, facilities: &Facilities, eval: &'a Evaluation) -> Self {
         use FieldType::*;
-        let mut fields =
-            vec![Field::new("children", Real), Field::new("district_id", Text), Field::new("nearest_any_m", Real)];
-        fields.extend(ArenaKind::ALL.map(|k| Field::new(format!("nearest_{}_m", k.id()), Real)));
+        let mut fields = vec![
+            Field::new("children", Real),
+            Field::new("district_id", Text),
+            Field::new("nearest_any_m", Real),
+            Field::new("nearest_any_id", Text),
+            Field::new("nearest_any_name", Text),
+        ];
+        for (_, k) in study.kinds.iter() {
+            fields.push(Field::new(format!("nearest_{}_m", k.id), Real));
+            fields.push(Field::new(format!("nearest_{}_id", k.id), Text));
+        }
         fields.push(Field::new("covered", Bool));
-        let district_ids = districts.iter().map(|d| text(&d.id)).collect();
-        ChildLayer { children, district_ids, results: &analysis.children, radius: analysis.radii.any, fields }
+        ChildLayer {
+            children: &study.children,
+            district: &study.child_district,
+            district_ids: study.districts.iter().map(|d| text(&d.id)).collect(),
+            facility_ids: facilities.iter().map(|f| text(&f.id)).collect(),
+            facility_names: facilities.iter().map(|f| text(&f.name)).collect(),
+            eval,
+            fields,
+        }
+    }
+
+    fn facility(&self, names: &[Value], f: Option<u32>) -> Value {
+        f.map_or(Value::Null, |f| names[f as usize].clone())
     }
 }
 
@@ -216,38 +247,47 @@ impl LayerView for ChildLayer<'_> {
         Geometry::Point(Point::new(x, y))
     }
     fn values(&self, i: usize, out: &mut Vec<Value>) {
-        let r = &self.results[i];
+        let any = self.eval.nearest_any(i);
         out.clear();
         out.extend([
             Value::Number(cm(self.children.counts[i])),
-            r.district.map_or(Value::Null, |d| self.district_ids[d as usize].clone()),
-            opt(r.nearest_any()),
+            self.district[i].map_or(Value::Null, |d| self.district_ids[d as usize].clone()),
+            opt(any.map(|x| x.1)),
+            self.facility(&self.facility_ids, any.map(|x| x.0)),
+            self.facility(&self.facility_names, any.map(|x| x.0)),
         ]);
-        out.extend(ArenaKind::ALL.map(|k| opt(r.nearest(k))));
-        out.push(Value::Bool(r.nearest_any().is_some_and(|d| d <= self.radius)));
+        for k in 0..self.eval.nearest.groups() {
+            let near = self.eval.nearest.get(i, k);
+            out.push(opt(near.map(|x| x.1)));
+            out.push(self.facility(&self.facility_ids, near.map(|x| x.0)));
+        }
+        out.push(Value::Bool(self.eval.covered(i)));
     }
 }
 
 /// Arenas with the children within their radius.
 pub struct ArenaLayer<'a> {
-    arenas: &'a [Arena],
-    analysis: &'a Analysis,
+    facilities: &'a Facilities,
+    kinds: &'a Kinds,
+    eval: &'a Evaluation,
     districts: &'a [District],
     fields: Vec<Field>,
 }
 
 impl<'a> ArenaLayer<'a> {
-    /// A view over the arenas used.
-    pub fn new(arenas: &'a [Arena], districts: &'a [District], analysis: &'a Analysis) -> Self {
+    /// A view over the arenas of an evaluation.
+    pub fn new(study: &'a Study, facilities: &'a Facilities, eval: &'a Evaluation) -> Self {
         use FieldType::*;
         let fields = vec![
+            Field::new("arena_id", Text),
             Field::new("name", Text),
             Field::new("kind", Text),
+            Field::new("capacity", Real),
             Field::new("district_id", Text),
             Field::new("radius_m", Real),
             Field::new("children_within_radius", Real),
         ];
-        ArenaLayer { arenas, analysis, districts, fields }
+        ArenaLayer { facilities, kinds: &study.kinds, eval, districts: &study.districts, fields }
     }
 }
 
@@ -262,21 +302,23 @@ impl LayerView for ArenaLayer<'_> {
         &self.fields
     }
     fn len(&self) -> usize {
-        self.arenas.len()
+        self.facilities.len()
     }
     fn geometry(&self, i: usize) -> Geometry<f64> {
-        let [x, y] = self.arenas[i].position;
+        let [x, y] = self.facilities.get(i).position;
         Geometry::Point(Point::new(x, y))
     }
     fn values(&self, i: usize, out: &mut Vec<Value>) {
-        let a = &self.arenas[i];
+        let f = self.facilities.get(i);
         out.clear();
         out.extend([
-            text(&a.name),
-            text(a.kind.id()),
-            self.analysis.arena_district[i].map_or(Value::Null, |d| text(&self.districts[d as usize].id)),
-            Value::Number(self.analysis.radii.kind[a.kind.index()]),
-            Value::Number(cm(self.analysis.arena_children_within[i])),
+            text(&f.id),
+            text(&f.name),
+            text(&self.kinds.get(f.kind).id),
+            Value::Number(f.capacity),
+            self.eval.facility_district[i].map_or(Value::Null, |d| text(&self.districts[d as usize].id)),
+            Value::Number(self.eval.radius[f.kind.index()]),
+            Value::Number(cm(self.eval.children_within[i])),
         ]);
     }
 }

@@ -44,15 +44,18 @@ FIELDS = {
         "district_id", "district_name", "children", "arenas_total", "arenas_familjecentral", "arenas_oppen_forskola",
         "arenas_bibliotek", "arenas_bemannad_lekplats", "children_covered", "children_uncovered", "coverage_share",
         "children_covered_familjecentral", "children_covered_oppen_forskola", "children_covered_bibliotek",
-        "children_covered_bemannad_lekplats", "mean_distance_m", "p90_distance_m", "has_familjecentral",
+        "children_covered_bemannad_lekplats", "mean_distance_m", "p90_distance_m", "mean_distance_familjecentral_m",
+        "mean_distance_oppen_forskola_m", "mean_distance_bibliotek_m", "mean_distance_bemannad_lekplats_m",
+        "has_familjecentral",
         "need_weight", "gap_score", "gap_rank", "gap_score_unweighted", "gap_rank_unweighted",
     ],
     "gaps": ["zone_id", "children", "nearest_arena_m", "nearest_arena_min_m", "districts", "gap_score", "gap_rank"],
     "children": [
-        "children", "district_id", "nearest_any_m", "nearest_familjecentral_m", "nearest_oppen_forskola_m",
-        "nearest_bibliotek_m", "nearest_bemannad_lekplats_m", "covered",
+        "children", "district_id", "nearest_any_m", "nearest_any_id", "nearest_any_name", "nearest_familjecentral_m",
+        "nearest_familjecentral_id", "nearest_oppen_forskola_m", "nearest_oppen_forskola_id", "nearest_bibliotek_m",
+        "nearest_bibliotek_id", "nearest_bemannad_lekplats_m", "nearest_bemannad_lekplats_id", "covered",
     ],
-    "arenas": ["name", "kind", "radius_m", "children_within_radius"],
+    "arenas": ["arena_id", "name", "kind", "capacity", "district_id", "radius_m", "children_within_radius"],
 }
 RENDERERS = {
     "districts": "graduatedSymbol",

@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Options;
+pub mod analyze;
+pub mod options;
+pub mod record;
+
+use self::analyze::Outcome;
+use self::options::Options;
 use crate::error::{Error, Result};
 use crate::output::layers::format_count;
-use crate::pipeline::{self, Outcome};
 
 /// arenagap: how near every young child lives to a family-centred arena, and where the gaps are.
 #[derive(Debug, Parser)]
@@ -80,11 +84,11 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
             eprintln!("arenagap: {:>6.2} s  {step}…", started.elapsed().as_secs_f64());
         }
     };
-    let outcome = pipeline::analyze(&settings, &mut progress)?;
-    for w in &outcome.warnings.0 {
+    let outcome = analyze::run(&settings, &mut progress)?;
+    for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
-    let written = pipeline::write_outputs(&outcome, &settings, &mut progress)?;
+    let written = analyze::write_outputs(&outcome, &settings, &mut progress)?;
     progress("done");
     if !args.quiet {
         print_summary(&outcome, settings.zone_link, &settings.out, &written);
@@ -111,18 +115,18 @@ fn demo_root() -> Result<PathBuf> {
 }
 
 fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathBuf]) {
-    let a = &outcome.analysis;
-    let total: f64 = outcome.children.total();
-    let covered: f64 = a.districts.iter().map(|d| d.children_covered).sum();
+    let (study, a) = (&outcome.study, &outcome.eval);
+    let total: f64 = study.children.total();
+    let covered: f64 = a.children_covered();
     println!(
         "{} children at {} points in {} districts; {} arenas; {} children ({:.1}%) within {} m of an arena",
         format_count(total),
-        outcome.children.len(),
-        outcome.districts.len(),
-        outcome.arenas.len(),
+        study.children.len(),
+        study.districts.len(),
+        study.facilities.len(),
         format_count(covered),
         if total > 0.0 { 100.0 * covered / total } else { 0.0 },
-        a.radii.any
+        a.radius_any
     );
     println!();
     println!("Most underserved districts (gap_rank):");
@@ -130,10 +134,10 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
         "{:>4}  {:<28} {:>8} {:>10} {:>8} {:>10} {:>6} {:>10}",
         "rank", "district", "children", "uncovered", "covered", "mean dist", "FC", "gap score"
     );
-    let mut order: Vec<usize> = (0..outcome.districts.len()).collect();
+    let mut order: Vec<usize> = (0..study.districts.len()).collect();
     order.sort_by_key(|&i| a.districts[i].gap_rank);
     for &i in order.iter().take(5) {
-        let (d, m) = (&outcome.districts[i], &a.districts[i]);
+        let (d, m) = (&study.districts[i], &a.districts[i]);
         println!(
             "{:>4}  {:<28} {:>8} {:>10} {:>7.0}% {:>10} {:>6} {:>10.1}",
             m.gap_rank,
@@ -142,7 +146,7 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
             format_count(m.children_uncovered()),
             100.0 * m.coverage_share().unwrap_or(0.0),
             m.mean_distance_m.map_or("-".into(), |x| format!("{x:.0} m")),
-            if m.has_familjecentral() { "yes" } else { "no" },
+            if m.has_policy_kind { "yes" } else { "no" },
             m.gap_score
         );
     }
@@ -155,7 +159,7 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
         zones.dropped
     );
     for z in zones.zones.iter().take(5) {
-        let names: Vec<&str> = z.districts.iter().map(|&d| outcome.districts[d as usize].name.as_str()).collect();
+        let names: Vec<&str> = z.districts.iter().map(|&d| study.districts[d as usize].name.as_str()).collect();
         println!(
             "{:>4}  {:>6} children, nearest arena {} away on average, in {}",
             z.gap_rank,

@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::model::{ArenaKind, KindMap};
+use crate::input::sources::{
+    ArenaSource, ChildSource, DistrictSource, KindSource, LoadSpec, NeedSource, SpreadSource, TableSource,
+};
+use crate::measure::Params;
+use crate::model::kinds::{KindEdit, KindMap, Kinds, Rgb, Shape};
 
 /// The default coverage radius for "any arena", in metres.
 pub const DEFAULT_RADIUS_ANY: f64 = 1000.0;
@@ -24,37 +28,65 @@ pub const DEFAULT_ZONE_BUFFER: f64 = 250.0;
 #[derive(Clone, Debug, Default, clap::Args, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Options {
-    /// District polygons (GeoJSON, Shapefile, or CSV with a WKT column).
+    /// District polygons (GeoJSON, Shapefile, GeoPackage, or CSV with a WKT column).
     #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub districts: Option<PathBuf>,
+    /// The table of --districts, when it is a GeoPackage holding several.
+    #[arg(long, value_name = "NAME", help_heading = "Inputs")]
+    pub districts_layer: Option<String>,
     /// District id field [default: id].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub district_id: Option<String>,
     /// District name field [default: name].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub district_name: Option<String>,
-    /// Child points (GeoJSON, Shapefile, or CSV with x/y or lon/lat columns).
+    /// Child points (GeoJSON, Shapefile, GeoPackage, or CSV with x/y or lon/lat columns).
     #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub children: Option<PathBuf>,
+    /// The table of --children, when it is a GeoPackage holding several.
+    #[arg(long, value_name = "NAME", help_heading = "Inputs")]
+    pub children_layer: Option<String>,
     /// Field with the number of children at each point (or in each area, with --children-table) [default: each
     /// point counts 1; with a table: children].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub children_count: Option<String>,
-    /// Arena points.
-    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
-    pub arenas: Option<PathBuf>,
+    /// Arena points; repeatable, one file each (in the config file: a path, or a list of paths and tables such as
+    /// { path = "bibliotek.csv", kind = "bibliotek" }, which may also set arena-kind, arena-name, arena-id,
+    /// arena-capacity and layer for that file).
+    #[arg(long = "arenas", value_name = "PATH", value_parser = parse_arena_path, help_heading = "Inputs")]
+    #[serde(default, with = "arena_entries", skip_serializing_if = "Vec::is_empty")]
+    pub arenas: Vec<ArenaEntry>,
+    /// The table of each --arenas GeoPackage holding several.
+    #[arg(long, value_name = "NAME", help_heading = "Inputs")]
+    pub arenas_layer: Option<String>,
     /// Arena kind field [default: kind].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub arena_kind: Option<String>,
     /// Arena name field [default: name, namn, or none].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub arena_name: Option<String>,
-    /// Map a raw kind value to an arena kind (familjecentral, oppen_forskola, bibliotek, bemannad_lekplats) or to
-    /// `none` to leave such arenas out; repeatable: --kind "Parklek=bemannad_lekplats". In the config file: a
-    /// table `[kind]`.
+    /// Arena id field, unique across all arena files [default: <file stem>#<feature number>].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub arena_id: Option<String>,
+    /// Arena capacity field (a number ≥ 0: places, staff, …) [default: the kind's capacity, 1].
+    #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
+    pub arena_capacity: Option<String>,
+    /// Map a raw kind value to a kind id (familjecentral, oppen_forskola, bibliotek, bemannad_lekplats, or one of
+    /// [kinds]) or to `none` to leave such arenas out; repeatable: --kind "Parklek=bemannad_lekplats". In the
+    /// config file: a table `[kind]`.
     #[arg(long = "kind", value_name = "RAW=KIND", value_parser = parse_key_value, help_heading = "Inputs")]
     #[serde(default, rename = "kind", with = "key_values")]
     pub kind: Vec<(String, String)>,
+    /// Kinds of arena beyond (or changing) the four defaults: in the config file only, a table per kind:
+    /// [kinds.lekplats] with label-sv, label-en, radius, symbol (circle, square, triangle, diamond, star,
+    /// pentagon, hexagon, cross), colour ("#rrggbb") and capacity.
+    #[arg(skip)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<String, KindTable>,
+    /// The kinds that count for "covered by any arena", gap scores and zones, comma-separated [default:
+    /// familjecentral,oppen_forskola,bibliotek,bemannad_lekplats]. Other kinds are reported, not counted.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', help_heading = "Coverage")]
+    pub coverage_kinds: Option<Vec<String>>,
     /// The CRS of any input that does not declare one (e.g. a CSV), such as EPSG:3006.
     #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
     pub crs: Option<String>,
@@ -110,6 +142,9 @@ pub struct Options {
     /// mean of the weights of the classes its children live in.
     #[arg(long, value_name = "PATH", help_heading = "Need weights")]
     pub need_classes: Option<PathBuf>,
+    /// The table of --need-classes, when it is a GeoPackage holding several.
+    #[arg(long, value_name = "NAME", help_heading = "Need weights")]
+    pub need_classes_layer: Option<String>,
     /// The weight of a class; repeatable: --need-class-weight 1=1.5. In the config file: a table
     /// `[need-class-weight]`. Classes not listed weigh 1.
     #[arg(long, value_name = "CLASS=W", value_parser = parse_key_value, help_heading = "Need weights")]
@@ -125,12 +160,18 @@ pub struct Options {
     /// The area polygons the table counts refer to [default: the districts].
     #[arg(long, value_name = "PATH", help_heading = "Children from area tables")]
     pub children_areas: Option<PathBuf>,
+    /// The table of --children-areas, when it is a GeoPackage holding several.
+    #[arg(long, value_name = "NAME", help_heading = "Children from area tables")]
+    pub children_areas_layer: Option<String>,
     /// The id field of --children-areas [default: the district id field].
     #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
     pub children_areas_id: Option<String>,
     /// Finer polygons to spread each area's children onto, in proportion to a weight (dasymetric).
     #[arg(long, value_name = "PATH", help_heading = "Children from area tables")]
     pub spread_areas: Option<PathBuf>,
+    /// The table of --spread-areas, when it is a GeoPackage holding several.
+    #[arg(long, value_name = "NAME", help_heading = "Children from area tables")]
+    pub spread_areas_layer: Option<String>,
     /// The id field of --spread-areas [default: id].
     #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
     pub spread_areas_id: Option<String>,
@@ -159,6 +200,159 @@ pub struct Options {
     /// A title for the map picture.
     #[arg(long, value_name = "TEXT", help_heading = "Output")]
     pub title: Option<String>,
+}
+
+/// One arena file and what is particular to it; the other keys come from the top-level options.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ArenaEntry {
+    /// The file.
+    pub path: PathBuf,
+    /// One kind (an id) for every arena of the file, instead of a kind field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Its kind field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_kind: Option<String>,
+    /// Its name field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_name: Option<String>,
+    /// Its id field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_id: Option<String>,
+    /// Its capacity field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_capacity: Option<String>,
+    /// Its table, for a GeoPackage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+}
+
+/// A `[kinds.<id>]` table.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct KindTable {
+    /// Swedish label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_sv: Option<String>,
+    /// English label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    /// Coverage radius, metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius: Option<f64>,
+    /// Symbol shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// Symbol colour, `#rrggbb`.
+    #[serde(default, alias = "color", skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+    /// Default capacity of its arenas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
+}
+
+impl KindTable {
+    fn edit(&self) -> std::result::Result<KindEdit, String> {
+        let shape = match &self.symbol {
+            None => None,
+            Some(s) => Some(Shape::from_name(s).ok_or_else(|| {
+                let names: Vec<&str> = Shape::ALL.iter().map(|s| s.name()).collect();
+                format!("symbol '{s}' is not one of {}", names.join(", "))
+            })?),
+        };
+        let colour = match &self.colour {
+            None => None,
+            Some(c) => Some(Rgb::parse(c).ok_or_else(|| format!("colour '{c}' is not #rrggbb"))?),
+        };
+        Ok(KindEdit {
+            label_sv: self.label_sv.clone(),
+            label_en: self.label_en.clone(),
+            radius: self.radius,
+            shape,
+            colour,
+            capacity: self.capacity,
+        })
+    }
+}
+
+fn parse_arena_path(text: &str) -> std::result::Result<ArenaEntry, String> {
+    if text.trim().is_empty() {
+        return Err("expected a path".into());
+    }
+    Ok(ArenaEntry { path: PathBuf::from(text), ..Default::default() })
+}
+
+/// `arenas`: a path, a table, or a list of paths and tables (TOML and the JSON of run.json alike).
+mod arena_entries {
+    use std::fmt;
+    use std::path::PathBuf;
+
+    use serde::de::{self, value::MapAccessDeserializer, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::ArenaEntry;
+
+    pub fn serialize<S: Serializer>(entries: &[ArenaEntry], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(entries.len()))?;
+        for e in entries {
+            if *e == (ArenaEntry { path: e.path.clone(), ..Default::default() }) {
+                seq.serialize_element(&e.path)?;
+            } else {
+                seq.serialize_element(e)?;
+            }
+        }
+        seq.end()
+    }
+
+    struct One;
+
+    impl<'de> Visitor<'de> for One {
+        type Value = ArenaEntry;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a path, or a table such as { path = \"bibliotek.csv\", kind = \"bibliotek\" }")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<ArenaEntry, E> {
+            Ok(ArenaEntry { path: PathBuf::from(v), ..Default::default() })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ArenaEntry, A::Error> {
+            ArenaEntry::deserialize(MapAccessDeserializer::new(map))
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for One {
+        type Value = ArenaEntry;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ArenaEntry, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    struct Many;
+
+    impl<'de> Visitor<'de> for Many {
+        type Value = Vec<ArenaEntry>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a path, a table { path = ..., kind = ... }, or a list of them")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            One.visit_str(v).map(|e| vec![e])
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            One.visit_map(map).map(|e| vec![e])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(e) = seq.next_element_seed(One)? {
+                out.push(e);
+            }
+            Ok(out)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ArenaEntry>, D::Error> {
+        d.deserialize_any(Many)
+    }
 }
 
 fn parse_key_value(text: &str) -> std::result::Result<(String, String), String> {
@@ -202,12 +396,11 @@ mod key_values {
     }
 }
 
-/// The keys that hold input paths.
-fn input_paths(o: &mut Options) -> [&mut Option<PathBuf>; 9] {
+/// The keys that hold input paths (besides the arena files).
+fn input_paths(o: &mut Options) -> [&mut Option<PathBuf>; 8] {
     [
         &mut o.districts,
         &mut o.children,
-        &mut o.arenas,
         &mut o.need_weights,
         &mut o.need_classes,
         &mut o.children_table,
@@ -225,6 +418,7 @@ impl Options {
         let mut options: Options =
             toml::from_str(&text).map_err(|e| Error::input(path, format!("is not a valid config file: {e}")))?;
         options.check_numbers().map_err(|e| Error::input(path, e))?;
+        options.kind_table().map_err(|e| Error::input(path, e))?;
         let base = match data_dir {
             Some(d) => d.to_path_buf(),
             None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -263,6 +457,11 @@ impl Options {
                 *p = base.join(&*p);
             }
         }
+        for e in &mut self.arenas {
+            if e.path.is_relative() {
+                e.path = base.join(&e.path);
+            }
+        }
     }
 
     /// Layers `self` (e.g. the command line) over `base` (e.g. the config file): a value set in `self` wins.
@@ -273,7 +472,9 @@ impl Options {
         };
         let mut merged = to_map(&base)?;
         for (k, v) in to_map(&self)? {
-            let empty = v.is_null() || v.as_object().is_some_and(|m| m.is_empty());
+            let empty = v.is_null()
+                || v.as_object().is_some_and(|m| m.is_empty())
+                || v.as_array().is_some_and(|a| a.is_empty());
             if !empty {
                 match (merged.get_mut(&k), v) {
                     // Tables (kind mapping, class weights) merge key by key.
@@ -289,7 +490,7 @@ impl Options {
 
     /// Whether no input layer is named at all (then the demo city is used).
     pub fn names_no_input(&self) -> bool {
-        self.districts.is_none() && self.children.is_none() && self.arenas.is_none() && self.children_table.is_none()
+        self.districts.is_none() && self.children.is_none() && self.arenas.is_empty() && self.children_table.is_none()
     }
 
     /// The bundled demo city's inputs, relative to `root` (the repository folder).
@@ -299,7 +500,7 @@ impl Options {
             districts: Some(demo.join("districts.geojson")),
             children: Some(demo.join("children.geojson")),
             children_count: Some("children".into()),
-            arenas: Some(demo.join("arenas.geojson")),
+            arenas: vec![ArenaEntry { path: demo.join("arenas.geojson"), ..Default::default() }],
             title: Some("Demo city (synthetic)".into()),
             ..Options::default()
         }
@@ -329,17 +530,7 @@ impl Options {
             }
         };
         let radius_any = positive("radius", self.radius, DEFAULT_RADIUS_ANY)?;
-        let mut radius = [0.0; 4];
-        for kind in ArenaKind::ALL {
-            let given = match kind {
-                ArenaKind::Familjecentral => self.radius_familjecentral,
-                ArenaKind::OppenForskola => self.radius_oppen_forskola,
-                ArenaKind::Bibliotek => self.radius_bibliotek,
-                ArenaKind::BemannadLekplats => self.radius_bemannad_lekplats,
-            };
-            radius[kind.index()] =
-                positive(&format!("radius-{}", kind.id().replace('_', "-")), given, kind.default_radius())?;
-        }
+        let kinds = self.kind_table().map_err(Error::Config)?;
         let min_zone_children = self.min_zone_children.unwrap_or(DEFAULT_MIN_ZONE_CHILDREN);
         if !(min_zone_children.is_finite() && min_zone_children >= 0.0) {
             return Err(Error::Config(format!("--min-zone-children must be 0 or more, got {min_zone_children}")));
@@ -347,10 +538,11 @@ impl Options {
         let zone_link = positive("zone-link", self.zone_link, radius_any)?;
         let zone_buffer = positive("zone-buffer", self.zone_buffer, DEFAULT_ZONE_BUFFER)?;
 
-        let mut kind_map = KindMap::default();
+        let mut kind_map = KindMap::new(&kinds);
         for (raw, kind) in &self.kind {
-            kind_map.set(raw, kind).map_err(|e| Error::Config(format!("kind mapping '{raw}': {e}")))?;
+            kind_map.set(&kinds, raw, kind).map_err(|e| Error::Config(format!("kind mapping '{raw}': {e}")))?;
         }
+        let arenas = self.arena_sources(&kinds)?;
         let mut class_weights = BTreeMap::new();
         for (class, w) in &self.need_class_weight {
             let w: f64 = crate::input::parse_number(w)
@@ -367,9 +559,11 @@ impl Options {
             (Some(_), Some(_), _) => {
                 return Err(Error::Config("give either --children (points) or --children-table, not both".into()))
             }
-            (Some(points), None, None) => {
-                ChildSource::Points { path: points.clone(), count: self.children_count.clone() }
-            }
+            (Some(points), None, None) => ChildSource::Points {
+                path: points.clone(),
+                layer: self.children_layer.clone(),
+                count: self.children_count.clone(),
+            },
             (Some(_), None, Some(_)) => {
                 return Err(Error::Config("--spread-areas goes with --children-table, not with --children".into()))
             }
@@ -379,6 +573,10 @@ impl Options {
                     table: table.clone(),
                     table_id: self.children_table_id.clone().unwrap_or_else(|| areas_id.clone()),
                     count: self.children_count.clone().unwrap_or_else(|| "children".into()),
+                    areas_layer: match &self.children_areas {
+                        Some(_) => self.children_areas_layer.clone(),
+                        None => self.districts_layer.clone(),
+                    },
                     areas: self.children_areas.clone().unwrap_or_else(|| districts.clone()),
                     areas_id,
                     spread: match &self.spread_areas {
@@ -387,6 +585,7 @@ impl Options {
                             let id = self.spread_areas_id.clone().unwrap_or_else(|| "id".into());
                             Some(SpreadSource {
                                 areas: spread.clone(),
+                                layer: self.spread_areas_layer.clone(),
                                 weights_id: self.spread_weights_id.clone().unwrap_or_else(|| id.clone()),
                                 id,
                                 parent: self.spread_parent.clone(),
@@ -415,6 +614,7 @@ impl Options {
             NeedSource::Classes {
                 field: field.clone(),
                 layer: self.need_classes.clone(),
+                table: self.need_classes_layer.clone(),
                 weights: class_weights.clone(),
             }
         } else {
@@ -435,25 +635,26 @@ impl Options {
         }
 
         Ok(Settings {
-            districts,
-            district_id,
-            district_name: self.district_name.clone().unwrap_or_else(|| "name".into()),
-            children,
-            arenas: self.arenas.clone().ok_or_else(|| {
-                Error::Config("no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into())
-            })?,
-            arena_kind: self.arena_kind.clone().unwrap_or_else(|| "kind".into()),
-            arena_name: self.arena_name.clone(),
-            kind_map,
-            input_crs,
-            analysis_crs,
+            load: LoadSpec {
+                districts: DistrictSource {
+                    path: districts,
+                    layer: self.districts_layer.clone(),
+                    id: district_id,
+                    name: self.district_name.clone().unwrap_or_else(|| "name".into()),
+                },
+                children,
+                arenas,
+                kinds,
+                kind_map,
+                need,
+                input_crs,
+                analysis_crs,
+            },
+            params: Params { radius_any },
             output_crs,
-            radius_any,
-            radius,
             min_zone_children,
             zone_link,
             zone_buffer,
-            need,
             out: self.out.clone().unwrap_or_else(|| PathBuf::from("arenagap-out")),
             gpkg: self.gpkg.unwrap_or(true),
             map: self.map.unwrap_or(true),
@@ -461,121 +662,96 @@ impl Options {
             options: self,
         })
     }
-}
 
-/// Where the children come from.
-#[derive(Clone, Debug)]
-#[allow(clippy::large_enum_variant)] // one per run: boxing would only complicate matching
-pub enum ChildSource {
-    /// Points with an optional count field (1 per point without one).
-    Points {
-        /// The file.
-        path: PathBuf,
-        /// The count field.
-        count: Option<String>,
-    },
-    /// Counts per area from a table.
-    Table(TableSource),
-}
+    /// The kind table: the four defaults, then each `[kinds.<id>]` (in id order), the `radius-<kind>` options of
+    /// the four defaults (which win over a `[kinds]` radius), and `coverage-kinds`.
+    pub fn kind_table(&self) -> std::result::Result<Kinds, String> {
+        let mut kinds = Kinds::defaults();
+        for (id, table) in &self.kinds {
+            let edit = table.edit().map_err(|e| format!("[kinds.{id}]: {e}"))?;
+            kinds.upsert(id, edit).map_err(|e| format!("[kinds.{id}]: {e}"))?;
+        }
+        let flags = [
+            ("familjecentral", self.radius_familjecentral),
+            ("oppen_forskola", self.radius_oppen_forskola),
+            ("bibliotek", self.radius_bibliotek),
+            ("bemannad_lekplats", self.radius_bemannad_lekplats),
+        ];
+        for (id, radius) in flags {
+            if let Some(r) = radius {
+                kinds
+                    .upsert(id, KindEdit { radius: Some(r), ..Default::default() })
+                    .map_err(|e| format!("--radius-{}: {e}", id.replace('_', "-")))?;
+            }
+        }
+        if let Some(ids) = &self.coverage_kinds {
+            let ids: Vec<String> = ids.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            if ids.is_empty() {
+                return Err("coverage-kinds: name at least one kind".into());
+            }
+            kinds.set_coverage(&ids).map_err(|e| format!("coverage-kinds: {e}"))?;
+        }
+        Ok(kinds)
+    }
 
-/// Child counts per area from a table, optionally spread onto finer polygons.
-#[derive(Clone, Debug)]
-pub struct TableSource {
-    /// The table (CSV) of counts per area id.
-    pub table: PathBuf,
-    /// Its area id column.
-    pub table_id: String,
-    /// Its count column.
-    pub count: String,
-    /// The area polygons.
-    pub areas: PathBuf,
-    /// Their id field.
-    pub areas_id: String,
-    /// Finer polygons to spread onto.
-    pub spread: Option<SpreadSource>,
-}
-
-/// Finer polygons and their weights for a dasymetric spread.
-#[derive(Clone, Debug)]
-pub struct SpreadSource {
-    /// The finer polygons.
-    pub areas: PathBuf,
-    /// Their id field.
-    pub id: String,
-    /// Their field naming the coarse area (else found by location).
-    pub parent: Option<String>,
-    /// A weights table (CSV), else the weight field is on the polygons.
-    pub weights: Option<PathBuf>,
-    /// The id column of the weights table.
-    pub weights_id: String,
-    /// The weight field (equal weights when `None`).
-    pub weight: Option<String>,
-}
-
-/// Where the need weight per district comes from.
-#[derive(Clone, Debug)]
-pub enum NeedSource {
-    /// Every district weighs 1.
-    None,
-    /// A numeric field of the districts.
-    Field(String),
-    /// A table district id → weight.
-    Table {
-        /// The CSV file.
-        path: PathBuf,
-        /// Its id column (default: first).
-        id: Option<String>,
-        /// Its weight column (default: second).
-        value: Option<String>,
-    },
-    /// A class per district (or per class polygon) and a weight per class.
-    Classes {
-        /// The class field.
-        field: String,
-        /// Polygons carrying the class; `None`: the field is on the districts.
-        layer: Option<PathBuf>,
-        /// Weight per class (others weigh 1).
-        weights: BTreeMap<String, f64>,
-    },
+    /// The arena files, each with its own settings or the top-level ones.
+    fn arena_sources(&self, kinds: &Kinds) -> Result<Vec<ArenaSource>> {
+        if self.arenas.is_empty() {
+            return Err(Error::Config(
+                "no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into(),
+            ));
+        }
+        self.arenas
+            .iter()
+            .map(|e| {
+                let kind = match (&e.kind, &e.arena_kind) {
+                    (Some(_), Some(_)) => {
+                        return Err(Error::Config(format!(
+                            "arenas entry {}: give kind (one kind for the file) or arena-kind (a field), not both",
+                            e.path.display()
+                        )))
+                    }
+                    (Some(id), None) => {
+                        if kinds.find(id).is_none() {
+                            return Err(Error::Config(format!(
+                                "arenas entry {}: kind {}",
+                                e.path.display(),
+                                kinds.unknown(id)
+                            )));
+                        }
+                        KindSource::Fixed(id.clone())
+                    }
+                    (None, Some(f)) => KindSource::Field(f.clone()),
+                    (None, None) => KindSource::Field(self.arena_kind.clone().unwrap_or_else(|| "kind".into())),
+                };
+                Ok(ArenaSource {
+                    path: e.path.clone(),
+                    layer: e.layer.clone().or_else(|| self.arenas_layer.clone()),
+                    kind,
+                    name: e.arena_name.clone().or_else(|| self.arena_name.clone()),
+                    id: e.arena_id.clone().or_else(|| self.arena_id.clone()),
+                    capacity: e.arena_capacity.clone().or_else(|| self.arena_capacity.clone()),
+                })
+            })
+            .collect()
+    }
 }
 
 /// The checked configuration one analysis runs with.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// District polygons.
-    pub districts: PathBuf,
-    /// District id field.
-    pub district_id: String,
-    /// District name field.
-    pub district_name: String,
-    /// Where the children come from.
-    pub children: ChildSource,
-    /// Arena points.
-    pub arenas: PathBuf,
-    /// Arena kind field.
-    pub arena_kind: String,
-    /// Arena name field (found automatically when `None`).
-    pub arena_name: Option<String>,
-    /// Raw kind values → kinds.
-    pub kind_map: KindMap,
-    /// The CRS of inputs that declare none.
-    pub input_crs: Option<Crs>,
-    /// The metric CRS of the analysis.
-    pub analysis_crs: Crs,
+    /// What to read.
+    pub load: LoadSpec,
+    /// What to evaluate.
+    pub params: Params,
     /// The CRS of GeoJSON outputs.
     pub output_crs: Crs,
-    /// Coverage radius for any arena, metres.
-    pub radius_any: f64,
-    /// Coverage radius per kind, metres, indexed by [`ArenaKind::index`].
-    pub radius: [f64; 4],
     /// Minimum children for a drawn gap zone.
     pub min_zone_children: f64,
     /// Link distance of gap zones, metres.
     pub zone_link: f64,
     /// Buffer of gap zone polygons, metres.
     pub zone_buffer: f64,
-    /// Need weights.
-    pub need: NeedSource,
     /// Output folder.
     pub out: PathBuf,
     /// Whether to write the GeoPackage.

@@ -1,0 +1,141 @@
+//! `arenagap analyze`: load → evaluate → zones → write. The one place a run's pieces meet: the study, the
+//! baseline evaluation, the gap zones and the resolved settings go to the writers and into run.json.
+
+use std::path::PathBuf;
+
+use crate::cli::options::Settings;
+use crate::cli::record;
+use crate::cost::StraightLine;
+use crate::crs::Transform;
+use crate::error::{Error, Result};
+use crate::measure::{self, Evaluation};
+use crate::model::study::Study;
+use crate::output::layers::{format_count, ArenaLayer, ChildLayer, DistrictLayer, GapLayer};
+use crate::output::{self, LayerView};
+use crate::zones::{self, ZoneSettings, Zones};
+
+/// Everything one analysis found, for the writers and the terminal summary.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The prepared study (its facilities are the baseline).
+    pub study: Study,
+    /// The baseline evaluation.
+    pub eval: Evaluation,
+    /// Gap zones.
+    pub zones: Zones,
+    /// Every warning: the study's, then the evaluation's.
+    pub warnings: Vec<String>,
+}
+
+/// Loads, evaluates the arenas as read, and draws the gap zones.
+pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcome> {
+    let study = crate::input::load(&settings.load, progress)?;
+    progress("measuring distances");
+    let cost = StraightLine::new(&study.children.points);
+    let eval = measure::evaluate(&study, &study.facilities, &cost, &settings.params);
+    progress("drawing gap zones");
+    let zones = zones::gap_zones(
+        &study.children,
+        &study.child_district,
+        &eval.any_cost,
+        &study.need_weight,
+        zone_settings(settings),
+    );
+    let mut warnings = study.warnings.0.clone();
+    warnings.extend(evaluation_warnings(&study, &eval));
+    Ok(Outcome { study, eval, zones, warnings })
+}
+
+/// The gap zone settings of a run.
+pub fn zone_settings(settings: &Settings) -> ZoneSettings {
+    ZoneSettings {
+        link: settings.zone_link,
+        buffer: settings.zone_buffer,
+        min_children: settings.min_zone_children,
+        radius: settings.params.radius_any,
+    }
+}
+
+/// What an evaluation says a planner should know: children outside every district, districts without children.
+fn evaluation_warnings(study: &Study, eval: &Evaluation) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if eval.outside.0 > 0 {
+        warnings.push(format!(
+            "{} child point(s) with {} children lie outside every district: they are in children.geojson with no \
+             district_id, and in no district's numbers",
+            eval.outside.0,
+            format_count(eval.outside.1)
+        ));
+    }
+    let empty: Vec<&str> = study
+        .districts
+        .iter()
+        .zip(&eval.districts)
+        .filter(|(_, m)| m.children == 0.0)
+        .map(|(d, _)| d.name.as_str())
+        .collect();
+    if !empty.is_empty() {
+        warnings.push(format!("{} district(s) have no children: {}", empty.len(), empty.join(", ")));
+    }
+    warnings
+}
+
+/// Writes every output of one run into `settings.out`; the file names written, in order.
+pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Vec<PathBuf>> {
+    let Outcome { study, eval, zones, .. } = outcome;
+    let out = &settings.out;
+    std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+    let transform = Transform::new(study.analysis_crs, settings.output_crs)
+        .map_err(|e| Error::Config(format!("--output-crs: {e}")))?;
+    let districts = DistrictLayer::new(study, eval);
+    let gaps = GapLayer::new(&zones.zones, &study.districts);
+    let children = ChildLayer::new(study, &study.facilities, eval);
+    let arenas = ArenaLayer::new(study, &study.facilities, eval);
+    let layers: [&dyn LayerView; 4] = [&districts, &gaps, &children, &arenas];
+    let mut written = Vec::new();
+    for layer in layers {
+        progress(&format!("writing {}.geojson", layer.name()));
+        let path = out.join(format!("{}.geojson", layer.name()));
+        output::geojson::write(&path, layer, &transform)?;
+        written.push(path);
+    }
+    let path = out.join("districts.csv");
+    output::table::write_csv(&path, &districts)?;
+    written.push(path);
+    progress("writing the QGIS project");
+    output::qgis::write_project(out, settings.output_crs)?;
+    written.push(out.join(output::qgis::PROJECT_FILE));
+    if settings.gpkg {
+        progress("writing arenagap.gpkg");
+        let path = out.join("arenagap.gpkg");
+        output::gpkg::write_gpkg(&path, &layers, study.analysis_crs, output::qgis::styles())?;
+        written.push(path);
+    }
+    if settings.map {
+        progress("drawing map.png");
+        let (png, svg) = (out.join("map.png"), out.join("map.svg"));
+        let total = study.children.total();
+        let covered = eval.children_covered();
+        let options = output::map::MapOptions {
+            title: settings.title.clone(),
+            subtitle: format!(
+                "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
+                format_count(total),
+                if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
+                eval.radius_any,
+                eval.radius_any
+            ),
+            ..Default::default()
+        };
+        output::map::render_map(&png, Some(&svg), &districts, &gaps, &arenas, &children, &options)?;
+        written.push(png);
+        written.push(svg);
+    }
+    let run_json = out.join("run.json");
+    let mut names: Vec<String> =
+        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    names.push("run.json".into());
+    output::run::write(&run_json, &record::Run::new(outcome, settings, &names))?;
+    written.push(run_json);
+    Ok(written)
+}

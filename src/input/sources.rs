@@ -1,0 +1,152 @@
+//! What to read: each input layer's file (and table, for a GeoPackage) and fields, resolved and checked by the
+//! command line before any file is opened. [`crate::input::load`] reads them into a study.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::crs::Crs;
+use crate::model::kinds::{KindMap, Kinds};
+
+/// Where the children come from.
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // one per run: boxing would only complicate matching
+pub enum ChildSource {
+    /// Points with an optional count field (1 per point without one).
+    Points {
+        /// The file.
+        path: PathBuf,
+        /// The table, for a GeoPackage that holds several.
+        layer: Option<String>,
+        /// The count field.
+        count: Option<String>,
+    },
+    /// Counts per area from a table.
+    Table(TableSource),
+}
+
+/// Child counts per area from a table, optionally spread onto finer polygons.
+#[derive(Clone, Debug)]
+pub struct TableSource {
+    /// The table (CSV) of counts per area id.
+    pub table: PathBuf,
+    /// Its area id column.
+    pub table_id: String,
+    /// Its count column.
+    pub count: String,
+    /// The area polygons.
+    pub areas: PathBuf,
+    /// Their table, for a GeoPackage that holds several.
+    pub areas_layer: Option<String>,
+    /// Their id field.
+    pub areas_id: String,
+    /// Finer polygons to spread onto.
+    pub spread: Option<SpreadSource>,
+}
+
+/// Finer polygons and their weights for a dasymetric spread.
+#[derive(Clone, Debug)]
+pub struct SpreadSource {
+    /// The finer polygons.
+    pub areas: PathBuf,
+    /// Their table, for a GeoPackage that holds several.
+    pub layer: Option<String>,
+    /// Their id field.
+    pub id: String,
+    /// Their field naming the coarse area (else found by location).
+    pub parent: Option<String>,
+    /// A weights table (CSV), else the weight field is on the polygons.
+    pub weights: Option<PathBuf>,
+    /// The id column of the weights table.
+    pub weights_id: String,
+    /// The weight field (equal weights when `None`).
+    pub weight: Option<String>,
+}
+
+/// Where the need weight per district comes from.
+#[derive(Clone, Debug)]
+pub enum NeedSource {
+    /// Every district weighs 1.
+    None,
+    /// A numeric field of the districts.
+    Field(String),
+    /// A table district id → weight.
+    Table {
+        /// The CSV file.
+        path: PathBuf,
+        /// Its id column (default: first).
+        id: Option<String>,
+        /// Its weight column (default: second).
+        value: Option<String>,
+    },
+    /// A class per district (or per class polygon) and a weight per class.
+    Classes {
+        /// The class field.
+        field: String,
+        /// Polygons carrying the class; `None`: the field is on the districts.
+        layer: Option<PathBuf>,
+        /// Their table, for a GeoPackage that holds several.
+        table: Option<String>,
+        /// Weight per class (others weigh 1).
+        weights: BTreeMap<String, f64>,
+    },
+}
+
+/// The district polygons.
+#[derive(Clone, Debug)]
+pub struct DistrictSource {
+    /// The file.
+    pub path: PathBuf,
+    /// The table, for a GeoPackage that holds several.
+    pub layer: Option<String>,
+    /// The id field.
+    pub id: String,
+    /// The name field.
+    pub name: String,
+}
+
+/// One file of arenas.
+#[derive(Clone, Debug)]
+pub struct ArenaSource {
+    /// The file.
+    pub path: PathBuf,
+    /// The table, for a GeoPackage that holds several.
+    pub layer: Option<String>,
+    /// The kind: from a field (raw values mapped by the kind map), or one kind for every arena of the file.
+    pub kind: KindSource,
+    /// The name field (found automatically when `None`: name, namn, …).
+    pub name: Option<String>,
+    /// The id field (`<file stem>#<feature number>` when `None`).
+    pub id: Option<String>,
+    /// The capacity field (the kind's default capacity when `None`).
+    pub capacity: Option<String>,
+}
+
+/// Where an arena's kind comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KindSource {
+    /// A field of raw values, mapped by the kind map.
+    Field(String),
+    /// One kind (an id of the kind table) for every arena of the file.
+    Fixed(String),
+}
+
+/// Everything [`crate::input::load`] reads, resolved.
+#[derive(Clone, Debug)]
+pub struct LoadSpec {
+    /// District polygons.
+    pub districts: DistrictSource,
+    /// Where the children come from.
+    pub children: ChildSource,
+    /// Arena files, in order (their order is the facilities' order).
+    pub arenas: Vec<ArenaSource>,
+    /// The kinds of arena.
+    pub kinds: Kinds,
+    /// Raw kind values → kinds.
+    pub kind_map: KindMap,
+    /// Need weights.
+    pub need: NeedSource,
+    /// The CRS of inputs that declare none.
+    pub input_crs: Option<Crs>,
+    /// The metric CRS of the analysis.
+    pub analysis_crs: Crs,
+}

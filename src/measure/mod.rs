@@ -1,0 +1,565 @@
+//! Evaluation: for one facility set, every child's nearest arena of each kind (with its identity), then
+//! per-district metrics, gap scores and ranks, and the children within each arena's radius. Pure: no I/O, the
+//! same answer every call, cheap to call again with another facility set on the same [`Study`] (what scenarios
+//! and siting do). Distances come only from the [`CostModel`].
+//!
+//! Sums over children run in input order, so every number, and so every output byte, is the same whatever the
+//! number of threads.
+
+use rayon::prelude::*;
+
+use crate::cost::{CostModel, Nearest, Unit, NONE};
+use crate::model::facilities::Facilities;
+use crate::model::study::Study;
+
+/// A child with no arena at all in the data counts as this many radii away in the gap score.
+pub const NO_ARENA_RADII: f64 = 10.0;
+
+/// Facilities are measured for "children within radius" this many at a time, so that the pairs in flight stay
+/// few even for a million children.
+const WITHIN_BATCH: usize = 32;
+
+/// What an evaluation is asked, beyond the study's kinds (which carry each kind's radius and coverage flag).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Params {
+    /// "Covered": within this cost of an arena of a coverage kind.
+    pub radius_any: f64,
+}
+
+/// What one facility set gives on a study.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// Per child point and kind: the nearest arena of that kind (index into the facility set) and its cost.
+    pub nearest: Nearest,
+    /// Per child point: the nearest arena of any coverage kind ([`NONE`] when there is none).
+    pub any_facility: Vec<u32>,
+    /// Per child point: its cost (NaN when there is none).
+    pub any_cost: Vec<f64>,
+    /// Per district, aligned with the study's districts.
+    pub districts: Vec<DistrictMetrics>,
+    /// Per facility: the children within its kind's radius.
+    pub children_within: Vec<f64>,
+    /// Per facility: the district it lies in.
+    pub facility_district: Vec<Option<u32>>,
+    /// Child points outside every district, and their children.
+    pub outside: (usize, f64),
+    /// The "any" radius used.
+    pub radius_any: f64,
+    /// Each kind's radius, by kind index.
+    pub radius: Vec<f64>,
+    /// Whether each kind counts for coverage.
+    pub coverage: Vec<bool>,
+    /// The cost model's unit and name.
+    pub unit: Unit,
+    /// The cost model's name.
+    pub cost_model: &'static str,
+}
+
+impl Evaluation {
+    /// The nearest arena of any coverage kind to child `i`, and its cost.
+    pub fn nearest_any(&self, i: usize) -> Option<(u32, f64)> {
+        let f = self.any_facility[i];
+        (f != NONE).then(|| (f, self.any_cost[i]))
+    }
+
+    /// Whether child point `i` is covered (within the "any" radius of a coverage-kind arena).
+    pub fn covered(&self, i: usize) -> bool {
+        self.nearest_any(i).is_some_and(|(_, c)| c <= self.radius_any)
+    }
+
+    /// All children covered.
+    pub fn children_covered(&self) -> f64 {
+        self.districts.iter().map(|d| d.children_covered).sum()
+    }
+}
+
+/// How much one uncovered child point adds to a gap score, before the need weight: its children times its
+/// distance in radii (`count × d / R`), so the score grows both with how many children are uncovered and with how
+/// far beyond the radius they live. Covered children add nothing.
+pub fn gap_contribution(count: f64, distance: Option<f64>, radius: f64) -> f64 {
+    match distance {
+        Some(d) if d <= radius => 0.0,
+        Some(d) => count * d / radius,
+        None => count * NO_ARENA_RADII,
+    }
+}
+
+/// Per-district results. Field names follow the output contract. Per-kind vectors are by kind index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DistrictMetrics {
+    /// Children living in the district.
+    pub children: f64,
+    /// Arenas located in the district, per kind.
+    pub arenas: Vec<u32>,
+    /// Arenas of the coverage kinds located in the district.
+    pub arenas_total: u32,
+    /// Children within the "any" radius of some coverage-kind arena.
+    pub children_covered: f64,
+    /// Children within each kind's radius of an arena of that kind.
+    pub children_covered_kind: Vec<f64>,
+    /// Child-weighted mean distance to the nearest coverage-kind arena.
+    pub mean_distance_m: Option<f64>,
+    /// Child-weighted mean distance to the nearest arena of each kind.
+    pub mean_distance_kind: Vec<Option<f64>>,
+    /// Child-weighted 90th percentile of the distance to the nearest coverage-kind arena.
+    pub p90_distance_m: Option<f64>,
+    /// The city's policy: an arena of the policy kind (a family centre) in the district.
+    pub has_policy_kind: bool,
+    /// The need weight used.
+    pub need_weight: f64,
+    /// Need-weighted gap score: the sum of `need × gap_contribution` over its uncovered children.
+    pub gap_score: f64,
+    /// Rank by `gap_score` (1 = most underserved).
+    pub gap_rank: u32,
+    /// The gap score with every need weight 1.
+    pub gap_score_unweighted: f64,
+    /// Rank by `gap_score_unweighted`.
+    pub gap_rank_unweighted: u32,
+}
+
+impl DistrictMetrics {
+    /// Children beyond the "any" radius.
+    pub fn children_uncovered(&self) -> f64 {
+        self.children - self.children_covered
+    }
+    /// Share of children covered (0..1); `None` for a district without children.
+    pub fn coverage_share(&self) -> Option<f64> {
+        (self.children > 0.0).then(|| self.children_covered / self.children)
+    }
+}
+
+/// Evaluates `facilities` on `study`, measuring with `cost` (built over the study's child points).
+pub fn evaluate(study: &Study, facilities: &Facilities, cost: &dyn CostModel, params: &Params) -> Evaluation {
+    let kinds = study.kinds.len();
+    let radius = study.kinds.radii();
+    let coverage = study.kinds.coverage_flags();
+    let group: Vec<Option<usize>> = facilities.iter().map(|f| Some(f.kind.index()).filter(|&k| k < kinds)).collect();
+    let nearest = cost.nearest(facilities, &group, kinds);
+    let n = study.children.len();
+    let (any_facility, any_cost): (Vec<u32>, Vec<f64>) = (0..n)
+        .into_par_iter()
+        .with_min_len(8192)
+        .map(|i| nearest.nearest_among(i, &coverage).map_or((NONE, f64::NAN), |x| x))
+        .unzip();
+    let facility_district = study.locate_facilities(facilities);
+    let mut eval = Evaluation {
+        nearest,
+        any_facility,
+        any_cost,
+        districts: Vec::new(),
+        children_within: Vec::new(),
+        facility_district,
+        outside: (0, 0.0),
+        radius_any: params.radius_any,
+        radius,
+        coverage,
+        unit: cost.unit(),
+        cost_model: cost.name(),
+    };
+    let (districts, outside) = summarize(study, facilities, &eval);
+    eval.districts = districts;
+    eval.outside = outside;
+    eval.children_within = children_within(study, facilities, cost, &eval.radius);
+    eval
+}
+
+/// Per facility, the children within its kind's radius, through [`CostModel::within`] in batches.
+fn children_within(study: &Study, facilities: &Facilities, cost: &dyn CostModel, radius: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(facilities.len());
+    for batch in facilities.as_slice().chunks(WITHIN_BATCH) {
+        let batch = Facilities::new(batch.to_vec());
+        let cutoff: Vec<f64> = batch.iter().map(|f| radius.get(f.kind.index()).copied().unwrap_or(f64::NAN)).collect();
+        let within = cost.within(&batch, &cutoff);
+        for f in 0..within.rows() {
+            let (origins, _) = within.row(f);
+            out.push(origins.iter().map(|&o| study.children.counts[o as usize]).sum());
+        }
+    }
+    out
+}
+
+/// Per-district metrics, gap scores and ranks.
+fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<DistrictMetrics>, (usize, f64)) {
+    let kinds = eval.radius.len();
+    let n = study.districts.len();
+    let children = &study.children;
+    let mut metrics: Vec<DistrictMetrics> = study
+        .need_weight
+        .iter()
+        .map(|&w| DistrictMetrics {
+            need_weight: w,
+            arenas: vec![0; kinds],
+            children_covered_kind: vec![0.0; kinds],
+            mean_distance_kind: vec![None; kinds],
+            ..Default::default()
+        })
+        .collect();
+    // Each district's (distance, children) pairs for its percentile, sized exactly up front: a million children
+    // must not cost twice their memory in growing vectors.
+    let mut sizes = vec![0usize; n];
+    for (i, d) in study.child_district.iter().enumerate() {
+        if let (Some(d), false) = (d, eval.any_cost[i].is_nan()) {
+            sizes[*d as usize] += 1;
+        }
+    }
+    let mut distances: Vec<Vec<(f64, f64)>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    let mut weighted_sum = vec![0.0; n];
+    let mut weight_with_arena = vec![0.0; n];
+    let mut kind_sum = vec![0.0; n * kinds];
+    let mut kind_weight = vec![0.0; n * kinds];
+    let mut outside = (0usize, 0.0);
+    for (i, &count) in children.counts.iter().enumerate() {
+        let Some(d) = study.child_district[i] else {
+            outside.0 += 1;
+            outside.1 += count;
+            continue;
+        };
+        let d = d as usize;
+        let m = &mut metrics[d];
+        m.children += count;
+        let nearest = eval.nearest_any(i).map(|x| x.1);
+        if nearest.is_some_and(|x| x <= eval.radius_any) {
+            m.children_covered += count;
+        }
+        for k in 0..kinds {
+            if let Some(c) = eval.nearest.cost(i, k) {
+                if c <= eval.radius[k] {
+                    m.children_covered_kind[k] += count;
+                }
+                kind_sum[d * kinds + k] += count * c;
+                kind_weight[d * kinds + k] += count;
+            }
+        }
+        let contribution = gap_contribution(count, nearest, eval.radius_any);
+        m.gap_score_unweighted += contribution;
+        m.gap_score += m.need_weight * contribution;
+        if let Some(x) = nearest {
+            weighted_sum[d] += count * x;
+            weight_with_arena[d] += count;
+            distances[d].push((x, count));
+        }
+    }
+    // Sorting each district's distances for the percentile is the costly part: districts in parallel.
+    metrics.par_iter_mut().zip(distances.par_iter_mut()).enumerate().for_each(|(d, (m, distances))| {
+        if weight_with_arena[d] > 0.0 {
+            m.mean_distance_m = Some(weighted_sum[d] / weight_with_arena[d]);
+            m.p90_distance_m = weighted_percentile(distances, 0.9);
+        }
+        for k in 0..kinds {
+            let w = kind_weight[d * kinds + k];
+            m.mean_distance_kind[k] = (w > 0.0).then(|| kind_sum[d * kinds + k] / w);
+        }
+    });
+    let policy = study.kinds.policy_kind().map(|k| k.index());
+    for (f, d) in facilities.iter().zip(&eval.facility_district) {
+        let (Some(d), k) = (d, f.kind.index()) else { continue };
+        if k >= kinds {
+            continue;
+        }
+        let slot = &mut metrics[*d as usize];
+        slot.arenas[k] += 1;
+        if eval.coverage[k] {
+            slot.arenas_total += 1;
+        }
+        if Some(k) == policy {
+            slot.has_policy_kind = true;
+        }
+    }
+    let ids: Vec<&str> = study.districts.iter().map(|d| d.id.as_str()).collect();
+    rank(&ids, &mut metrics, |m| m.gap_score, |m, r| m.gap_rank = r);
+    rank(&ids, &mut metrics, |m| m.gap_score_unweighted, |m, r| m.gap_rank_unweighted = r);
+    (metrics, outside)
+}
+
+/// The smallest distance at or below which `share` of the weight lies. Sorts `values` (distance, weight).
+pub fn weighted_percentile(values: &mut [(f64, f64)], share: f64) -> Option<f64> {
+    let total: f64 = values.iter().map(|v| v.1).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let target = share * total;
+    let mut cumulative = 0.0;
+    for &(d, w) in values.iter() {
+        cumulative += w;
+        if cumulative >= target - 1e-9 * total {
+            return Some(d);
+        }
+    }
+    values.last().map(|v| v.0)
+}
+
+/// Ranks by score, most first; ties by more uncovered children, then district id.
+fn rank(
+    ids: &[&str],
+    metrics: &mut [DistrictMetrics],
+    score: impl Fn(&DistrictMetrics) -> f64,
+    set: impl Fn(&mut DistrictMetrics, u32),
+) {
+    let mut order: Vec<usize> = (0..metrics.len()).collect();
+    order.sort_by(|&a, &b| {
+        score(&metrics[b])
+            .total_cmp(&score(&metrics[a]))
+            .then(metrics[b].children_uncovered().total_cmp(&metrics[a].children_uncovered()))
+            .then_with(|| ids[a].cmp(ids[b]))
+    });
+    for (r, i) in order.into_iter().enumerate() {
+        set(&mut metrics[i], r as u32 + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{Contains, Intersects, LineString, MultiPolygon, Point, Polygon};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::cost::StraightLine;
+    use crate::crs::Crs;
+    use crate::index::PolygonIndex;
+    use crate::model::facilities::Facility;
+    use crate::model::kinds::{KindEdit, KindId, Kinds};
+    use crate::model::{Children, District};
+
+    fn random_facilities(rng: &mut ChaCha8Rng, n: usize, kinds: usize, extent: f64) -> Facilities {
+        Facilities::new(
+            (0..n)
+                .map(|i| Facility {
+                    id: format!("a{i}"),
+                    name: format!("Arena {i}"),
+                    kind: KindId(rng.random_range(0..kinds) as u16),
+                    // Coarse coordinates so that exact ties happen and the tie rule is exercised.
+                    position: [
+                        (rng.random_range(0.0..extent) / 50.0).round() * 50.0,
+                        (rng.random_range(0.0..extent) / 50.0).round() * 50.0,
+                    ],
+                    capacity: 1.0,
+                })
+                .collect(),
+        )
+    }
+
+    /// Random star-shaped (often concave) polygons with a hole in some, scattered over the extent; they may
+    /// overlap, which the lowest-index rule must resolve.
+    fn random_districts(rng: &mut ChaCha8Rng, n: usize, extent: f64) -> Vec<District> {
+        (0..n)
+            .map(|i| {
+                let (cx, cy) = (rng.random_range(0.0..extent), rng.random_range(0.0..extent));
+                let r = rng.random_range(extent / 20.0..extent / 5.0);
+                let k = rng.random_range(3..12);
+                let ring: Vec<(f64, f64)> = (0..k)
+                    .map(|j| {
+                        let a = std::f64::consts::TAU * j as f64 / k as f64;
+                        let rr = r * rng.random_range(0.3..1.0);
+                        (cx + rr * a.cos(), cy + rr * a.sin())
+                    })
+                    .collect();
+                let holes = if rng.random_bool(0.3) {
+                    let h = r * 0.15;
+                    vec![LineString::from(vec![(cx - h, cy - h), (cx + h, cy - h), (cx + h, cy + h), (cx - h, cy + h)])]
+                } else {
+                    vec![]
+                };
+                District {
+                    id: format!("d{i}"),
+                    name: format!("District {i}"),
+                    geometry: MultiPolygon(vec![Polygon::new(LineString::from(ring), holes)]),
+                }
+            })
+            .collect()
+    }
+
+    /// Nearest facility among those `include`d by kind: smallest distance, then first in the set.
+    fn brute_nearest(fs: &Facilities, p: [f64; 2], include: impl Fn(usize) -> bool) -> Option<(usize, f64)> {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, f) in fs.iter().enumerate() {
+            if !include(f.kind.index()) {
+                continue;
+            }
+            let d = ((f.position[0] - p[0]).powi(2) + (f.position[1] - p[1]).powi(2)).sqrt();
+            if best.is_none_or(|(_, b)| d < b) {
+                best = Some((i, d));
+            }
+        }
+        best
+    }
+
+    fn brute_district(districts: &[District], p: [f64; 2]) -> Option<usize> {
+        let point = Point::new(p[0], p[1]);
+        districts
+            .iter()
+            .position(|d| d.geometry.contains(&point))
+            .or_else(|| districts.iter().position(|d| d.geometry.intersects(&point)))
+    }
+
+    #[test]
+    fn point_in_district_matches_brute_force() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for _ in 0..10 {
+            let n = rng.random_range(1..40);
+            let districts = random_districts(&mut rng, n, 10_000.0);
+            let index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
+            let points: Vec<[f64; 2]> =
+                (0..5000).map(|_| [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)]).collect();
+            let all = index.locate_all(&points);
+            for (p, got) in points.iter().zip(all) {
+                let want = brute_district(&districts, *p);
+                assert_eq!(index.locate(*p), want, "{p:?}");
+                assert_eq!(got.map(|d| d as usize), want, "{p:?}");
+            }
+            // Vertices lie on boundaries: the rule must still agree.
+            for d in &districts {
+                for c in d.geometry.0[0].exterior().coords().take(3) {
+                    assert_eq!(index.locate([c.x, c.y]), brute_district(&districts, [c.x, c.y]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn locating_many_points_in_tiled_squares_matches_brute_force() {
+        // Square districts sharing edges, as in the synthetic benchmark: most grid cells lie wholly inside one
+        // district (the fast path), and many points fall on shared edges and corners (the tie rule).
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let districts: Vec<District> = (0..16)
+            .map(|i| {
+                let (x, y) = ((i % 4) as f64 * 1000.0, (i / 4) as f64 * 1000.0);
+                let ring =
+                    LineString::from(vec![(x, y), (x + 1000.0, y), (x + 1000.0, y + 1000.0), (x, y + 1000.0), (x, y)]);
+                District {
+                    id: format!("d{i}"),
+                    name: String::new(),
+                    geometry: MultiPolygon(vec![Polygon::new(ring, vec![])]),
+                }
+            })
+            .collect();
+        let index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
+        let points: Vec<[f64; 2]> = (0..20_000)
+            .map(|k| {
+                if k % 10 == 0 {
+                    [(rng.random_range(0..5) * 1000) as f64, rng.random_range(-100.0..4100.0)]
+                } else {
+                    [rng.random_range(-100.0..4100.0), rng.random_range(-100.0..4100.0)]
+                }
+            })
+            .collect();
+        for (p, got) in points.iter().zip(index.locate_all(&points)) {
+            assert_eq!(got.map(|d| d as usize), brute_district(&districts, *p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn coverage_counts_and_scores_match_brute_force() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for round in 0..8 {
+            let districts = random_districts(&mut rng, 12, 10_000.0);
+            // The four defaults and a fifth kind that is not a coverage kind (a reference layer).
+            let mut kinds = Kinds::defaults();
+            kinds.upsert("lekplats", KindEdit { radius: Some(500.0), ..Default::default() }).unwrap();
+            let facilities = random_facilities(&mut rng, 18, 5, 10_000.0);
+            let n = 3000;
+            let children = Children {
+                points: (0..n).map(|_| [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)]).collect(),
+                counts: (0..n).map(|_| rng.random_range(0..5) as f64).collect(),
+            };
+            let need: Vec<f64> = (0..districts.len()).map(|_| rng.random_range(0.5..2.0)).collect();
+            let study =
+                Study::from_parts(districts, children, kinds, facilities.clone(), Some(need.clone()), Crs::SWEREF99_TM);
+            let model = StraightLine::new(&study.children.points);
+            let params = Params { radius_any: 1000.0 };
+            let eval = evaluate(&study, &facilities, &model, &params);
+            let radius = study.kinds.radii();
+            let coverage = study.kinds.coverage_flags();
+            assert!(!coverage[4]);
+            let (districts, children) = (&study.districts, &study.children);
+            for (i, &p) in children.points.iter().enumerate() {
+                let want = brute_nearest(&facilities, p, |k| coverage[k]);
+                assert_eq!(eval.nearest_any(i).map(|(f, c)| (f as usize, c)), want, "round {round} child {i}");
+                for k in 0..5 {
+                    let want = brute_nearest(&facilities, p, |kk| kk == k);
+                    assert_eq!(eval.nearest.get(i, k).map(|(f, c)| (f as usize, c)), want);
+                }
+            }
+            // Brute force, district by district.
+            for (d, m) in eval.districts.iter().enumerate() {
+                let (mut total, mut covered, mut score, mut kind_covered) = (0.0, 0.0, 0.0, [0.0; 5]);
+                let (mut sum, mut weight) = (0.0, 0.0);
+                for (p, &c) in children.points.iter().zip(&children.counts) {
+                    if brute_district(districts, *p) != Some(d) {
+                        continue;
+                    }
+                    total += c;
+                    let near = brute_nearest(&facilities, *p, |k| coverage[k]).map(|x| x.1);
+                    if near.is_some_and(|x| x <= 1000.0) {
+                        covered += c;
+                    }
+                    if let Some(x) = near {
+                        sum += c * x;
+                        weight += c;
+                    }
+                    score += need[d] * gap_contribution(c, near, 1000.0);
+                    for k in 0..5 {
+                        if brute_nearest(&facilities, *p, |kk| kk == k).is_some_and(|x| x.1 <= radius[k]) {
+                            kind_covered[k] += c;
+                        }
+                    }
+                }
+                assert_eq!(m.children, total);
+                assert_eq!(m.children_covered, covered);
+                assert_eq!(m.children_covered_kind, kind_covered.to_vec());
+                assert!((m.gap_score - score).abs() < 1e-6 * score.max(1.0));
+                if weight > 0.0 {
+                    assert!((m.mean_distance_m.unwrap() - sum / weight).abs() < 1e-6);
+                }
+                let in_district: Vec<usize> = (0..facilities.len())
+                    .filter(|&f| brute_district(districts, facilities.get(f).position) == Some(d))
+                    .collect();
+                let total_arenas = in_district.iter().filter(|&&f| coverage[facilities.get(f).kind.index()]).count();
+                assert_eq!(m.arenas_total as usize, total_arenas);
+                assert_eq!(m.arenas.iter().sum::<u32>() as usize, in_district.len());
+            }
+            // Children within each arena's radius, by brute force.
+            for (a, f) in facilities.iter().enumerate() {
+                let r = radius[f.kind.index()];
+                let want: f64 = children
+                    .points
+                    .iter()
+                    .zip(&children.counts)
+                    .filter(|(p, _)| ((p[0] - f.position[0]).powi(2) + (p[1] - f.position[1]).powi(2)).sqrt() <= r)
+                    .map(|(_, c)| c)
+                    .sum();
+                assert_eq!(eval.children_within[a], want);
+            }
+            // The reference kind changes nothing of the gap numbers: drop its arenas and compare.
+            let without = Facilities::new(facilities.iter().filter(|f| f.kind.index() != 4).cloned().collect());
+            let eval2 = evaluate(&study, &without, &model, &params);
+            for (a, b) in eval.districts.iter().zip(&eval2.districts) {
+                assert_eq!(
+                    (a.gap_score, a.gap_rank, a.children_covered, a.arenas_total),
+                    (b.gap_score, b.gap_rank, b.children_covered, b.arenas_total)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn gap_score_grows_with_children_and_distance() {
+        // 1,000 children all 5 km away are worse off than 1,200 just past 1 km.
+        let far = gap_contribution(1000.0, Some(5000.0), 1000.0);
+        let near = gap_contribution(1200.0, Some(1001.0), 1000.0);
+        assert!(far > near);
+        assert!(gap_contribution(2.0, Some(1500.0), 1000.0) > gap_contribution(1.0, Some(1500.0), 1000.0));
+        assert_eq!(gap_contribution(5.0, Some(1000.0), 1000.0), 0.0);
+        assert_eq!(gap_contribution(1.0, None, 1000.0), NO_ARENA_RADII);
+    }
+
+    #[test]
+    fn weighted_percentile_is_the_first_distance_reaching_the_share() {
+        let mut v = vec![(300.0, 1.0), (100.0, 1.0), (200.0, 8.0)];
+        assert_eq!(weighted_percentile(&mut v, 0.9), Some(200.0));
+        let mut v = vec![(100.0, 1.0), (200.0, 1.0)];
+        assert_eq!(weighted_percentile(&mut v, 0.9), Some(200.0));
+        assert_eq!(weighted_percentile(&mut [], 0.9), None);
+    }
+}

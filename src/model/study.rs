@@ -1,0 +1,93 @@
+//! The prepared study: every input read, projected, checked and indexed, need weights resolved. Built once by
+//! [`crate::input::load`]; then asked many cheap questions ([`crate::measure::evaluate`] with one facility set or
+//! another). Nothing is read from a file after it exists.
+
+use serde::Serialize;
+
+use super::facilities::Facilities;
+use super::kinds::Kinds;
+use super::{Children, District, Warnings};
+use crate::crs::Crs;
+use crate::index::PolygonIndex;
+
+/// What one input file was, for run.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputInfo {
+    /// Which layer: districts, children, arenas, …
+    pub layer: String,
+    /// The path as given.
+    pub path: std::path::PathBuf,
+    /// The table read, for a GeoPackage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// GeoJSON, ESRI Shapefile, CSV or GeoPackage.
+    pub format: String,
+    /// The CRS it was read in.
+    pub crs: String,
+    /// Its features or rows.
+    pub features: usize,
+}
+
+/// Everything an evaluation needs that does not change with the facility set.
+#[derive(Debug)]
+pub struct Study {
+    /// The districts, in file order.
+    pub districts: Vec<District>,
+    /// Point-in-district lookups.
+    pub district_index: PolygonIndex,
+    /// The child points.
+    pub children: Children,
+    /// The district of each child point (index into `districts`), `None` outside all of them.
+    pub child_district: Vec<Option<u32>>,
+    /// Need weight per district.
+    pub need_weight: Vec<f64>,
+    /// The kinds of arena.
+    pub kinds: Kinds,
+    /// The arenas as read: the baseline facility set.
+    pub facilities: Facilities,
+    /// The metric CRS everything is in.
+    pub analysis_crs: Crs,
+    /// Warnings from loading.
+    pub warnings: Warnings,
+    /// The input files.
+    pub inputs: Vec<InputInfo>,
+    /// How the children were made from a table, when they were (for run.json).
+    pub children_table: Option<serde_json::Value>,
+}
+
+impl Study {
+    /// The district each facility of `facilities` lies in.
+    pub fn locate_facilities(&self, facilities: &Facilities) -> Vec<Option<u32>> {
+        facilities.iter().map(|f| self.district_index.locate(f.position).map(|d| d as u32)).collect()
+    }
+}
+
+impl Study {
+    /// A study from parts already in the analysis CRS (for programs embedding arenagap, benches and tests): the
+    /// districts are indexed and every child located. No warnings, no inputs.
+    pub fn from_parts(
+        districts: Vec<District>,
+        children: Children,
+        kinds: Kinds,
+        facilities: Facilities,
+        need_weight: Option<Vec<f64>>,
+        analysis_crs: Crs,
+    ) -> Study {
+        let district_index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
+        let child_district = district_index.locate_all(&children.points);
+        let need_weight = need_weight.unwrap_or_else(|| vec![1.0; districts.len()]);
+        Study {
+            districts,
+            district_index,
+            children,
+            child_district,
+            need_weight,
+            kinds,
+            facilities,
+            analysis_crs,
+            warnings: Warnings::default(),
+            inputs: Vec::new(),
+            children_table: None,
+        }
+    }
+}
