@@ -515,6 +515,31 @@ def write_main(districts, children, arenas):
          "geometry": {"type": "Point", "coordinates": [a["x"], a["y"]]}} for a in arenas])
 
 
+def build_playgrounds(districts, children):
+    """Unstaffed playgrounds (not arenas in the city's sense): a reference layer for the fifth-kind example
+    (lekplatser.toml). Their own generator, so that adding them left the other files byte-identical. Three are
+    in Sjöviken, whose children they must NOT count as covered while lekplats is not a coverage kind."""
+    rng = random.Random(SEED + 7)
+    by_id = {d["id"]: d for d in districts}
+    picks = [c for c in children if c["district"] == "D01"][::160][:3]
+    others = [c for c in children if c["district"] != "D01"]
+    picks += rng.sample(others, 11)
+    out = []
+    for n, c in enumerate(picks, start=1):
+        while True:
+            x, y = r2(c["x"] + rng.uniform(-60, 60)), r2(c["y"] + rng.uniform(-60, 60))
+            if point_in_multi(x, y, by_id[c["district"]]["polys"]):
+                break
+        out.append({"name": f"Lekplats {n} ({by_id[c['district']]['name']})", "kind": "Lekplats", "x": x, "y": y})
+    return out
+
+
+def write_playgrounds(playgrounds):
+    write_geojson(os.path.join(HERE, "lekplatser.geojson"), [
+        {"type": "Feature", "properties": {"name": p["name"], "kind": p["kind"]},
+         "geometry": {"type": "Point", "coordinates": [p["x"], p["y"]]}} for p in playgrounds])
+
+
 def dec_comma(v):
     return f"{v:.2f}".replace(".", ",")
 
@@ -637,11 +662,12 @@ def main(argv):
     districts, children, arenas = build(rng)
     check_and_summarise(districts, children, arenas)
     write_main(districts, children, arenas)
+    write_playgrounds(build_playgrounds(districts, children))
     if "--formats" in argv:
         write_csv(districts, children, arenas)
         write_shapefiles(districts, children, arenas)
         print(f"wrote {os.path.relpath(FMT_DIR, REPO)}/{{shp,csv}}")
-    print(f"wrote {os.path.relpath(HERE, REPO)}/{{districts,children,arenas}}.geojson")
+    print(f"wrote {os.path.relpath(HERE, REPO)}/{{districts,children,arenas,lekplatser}}.geojson")
 
 
 if __name__ == "__main__":
