@@ -10,7 +10,6 @@ use crate::crs::Transform;
 use crate::engine::{self, Analysis, Radii};
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
-use crate::input::Format;
 use crate::metric::{DistanceModel, StraightLine};
 use crate::model::{self, Arena, ArenaKind, Children, District, ProjectedLayer, Warnings};
 use crate::need;
@@ -25,7 +24,7 @@ pub struct InputInfo {
     pub layer: String,
     /// The path as given.
     pub path: PathBuf,
-    /// GeoJSON, Shapefile or CSV.
+    /// GeoJSON, ESRI Shapefile, CSV or GeoPackage.
     pub format: String,
     /// The CRS it was read in.
     pub crs: String,
@@ -38,12 +37,7 @@ impl InputInfo {
         InputInfo {
             layer: layer.into(),
             path: projected.layer.path.clone(),
-            format: match projected.layer.format {
-                Format::GeoJson => "GeoJSON",
-                Format::Shapefile => "ESRI Shapefile",
-                Format::Csv => "CSV",
-            }
-            .into(),
+            format: projected.layer.format.name().into(),
             crs: projected.source_crs.code(),
             features,
         }

@@ -263,6 +263,7 @@ pub fn resolve_crs(layer: &Layer, fallback: Option<Crs>) -> Result<Crs> {
                 Format::GeoJson => "add a \"crs\" member (as QGIS writes it) or ",
                 Format::Shapefile => "add a .prj file or ",
                 Format::Csv => "",
+                Format::GeoPackage => "set the layer's CRS in the GeoPackage (e.g. with ogr2ogr -a_srs) or ",
             };
             Err(Error::Crs {
                 path: layer.path.clone(),
