@@ -1097,14 +1097,23 @@ mod tests {
 
     #[test]
     fn reads_while_another_connection_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = arenas_gpkg(dir.path());
-        let writer = Connection::open(&path).unwrap();
-        writer.execute_batch("BEGIN IMMEDIATE; INSERT INTO arenas (fid, name) VALUES (100, 'ny');").unwrap();
-        let layer = read_layer(&path, &ReadOptions::default()).unwrap();
-        assert_eq!(layer.fids, Some(vec![3, 8, 9, 17]), "the uncommitted row is not seen");
-        writer.execute_batch("COMMIT;").unwrap();
-        assert_eq!(read_layer(&path, &ReadOptions::default()).unwrap().features.len(), 5);
+        // In the default rollback journal mode and in WAL mode, which QGIS switches a GeoPackage to while editing.
+        for wal in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = arenas_gpkg(dir.path());
+            let writer = Connection::open(&path).unwrap();
+            if wal {
+                writer
+                    .execute_batch("PRAGMA journal_mode = WAL; INSERT INTO arenas (fid, name) VALUES (50, 'wal');")
+                    .unwrap();
+            }
+            let before = if wal { vec![3, 8, 9, 17, 50] } else { vec![3, 8, 9, 17] };
+            writer.execute_batch("BEGIN IMMEDIATE; INSERT INTO arenas (fid, name) VALUES (100, 'ny');").unwrap();
+            let layer = read_layer(&path, &ReadOptions::default()).unwrap();
+            assert_eq!(layer.fids.as_ref(), Some(&before), "the uncommitted row is not seen");
+            writer.execute_batch("COMMIT;").unwrap();
+            assert_eq!(read_layer(&path, &ReadOptions::default()).unwrap().features.len(), before.len() + 1);
+        }
     }
 
     #[test]
@@ -1195,28 +1204,49 @@ mod tests {
         assert_eq!(first, Some(Geometry::Point(Point::from(coord! { x: 320_022.75, y: 6_399_999.125 }))));
     }
 
-    /// `data/demo/arenas.geojson` converted by GDAL (`ogr2ogr -f GPKG /tmp/arenagap-demo-arenas.gpkg
-    /// data/demo/arenas.geojson`) reads as the GeoJSON does. Needs that file, so it is not run by default.
+    /// The demo layers converted by GDAL's ogr2ogr, one per file and all three in one file, read as their GeoJSON
+    /// does (GDAL writes the GeoJSON's integers as INTEGER columns: compared as numbers). Needs ogr2ogr (gdal-bin), so
+    /// it is not run by default: `cargo test --lib gdal -- --ignored`.
     #[test]
     #[ignore]
-    fn reads_a_geopackage_written_by_gdal() {
-        let gpkg = Path::new("/tmp/arenagap-demo-arenas.gpkg");
-        let geojson = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/arenas.geojson");
-        let (got, want) = (
-            read_layer(gpkg, &ReadOptions::default()).unwrap(),
-            read_layer(&geojson, &ReadOptions::default()).unwrap(),
-        );
-        assert_eq!(got.layer_name.as_deref(), Some("arenas"));
-        assert_eq!(got.crs, want.crs);
-        assert_eq!(got.fields, want.fields);
-        assert_eq!(got.fids, Some((1..=want.features.len() as i64).collect()));
-        for (g, w) in got.features.iter().zip(&want.features) {
-            assert_eq!(g.geometry, w.geometry);
-            let numbers = |v: &Value| v.to_number().map(Value::Number).unwrap_or_else(|| v.clone());
-            assert_eq!(
-                g.values.iter().map(numbers).collect::<Vec<_>>(),
-                w.values.iter().map(numbers).collect::<Vec<_>>()
-            );
+    fn reads_geopackages_written_by_gdal() {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("demo");
+        let city = dir.path().join("city.gpkg");
+        let ogr2ogr = |args: &[&std::ffi::OsStr]| {
+            let status = std::process::Command::new("ogr2ogr").args(args).status().expect("ogr2ogr runs");
+            assert!(status.success(), "ogr2ogr {args:?}");
+        };
+        for name in ["districts", "children", "arenas"] {
+            let geojson = demo.join(format!("{name}.geojson"));
+            let gpkg = dir.path().join(format!("{name}.gpkg"));
+            ogr2ogr(&["-f".as_ref(), "GPKG".as_ref(), gpkg.as_ref(), geojson.as_ref()]);
+            let update: &[&std::ffi::OsStr] = if city.exists() { &["-update".as_ref()] } else { &[] };
+            ogr2ogr(&[update, &["-f".as_ref(), "GPKG".as_ref(), city.as_ref(), geojson.as_ref()]].concat());
+            let want = read_layer(&geojson, &ReadOptions::default()).unwrap();
+            for got in
+                [read_layer(&gpkg, &ReadOptions::default()).unwrap(), read_layer(&city, &options(Some(name))).unwrap()]
+            {
+                assert_eq!(got.layer_name.as_deref(), Some(name));
+                assert_eq!(got.crs, want.crs);
+                assert_eq!(got.fields, want.fields);
+                assert_eq!(got.fids, Some((1..=want.features.len() as i64).collect()));
+                for (g, w) in got.features.iter().zip(&want.features) {
+                    assert_eq!(g.geometry, w.geometry);
+                    let numbers = |v: &Value| v.to_number().map(Value::Number).unwrap_or_else(|| v.clone());
+                    assert_eq!(
+                        g.values.iter().map(numbers).collect::<Vec<_>>(),
+                        w.values.iter().map(numbers).collect::<Vec<_>>()
+                    );
+                }
+            }
         }
+        let e = read_layer(&city, &ReadOptions::default()).unwrap_err().to_string();
+        assert!(
+            e.ends_with(
+                "has 3 layers (districts, children, arenas); name one with the layer option, e.g. --arenas-layer NAME"
+            ),
+            "{e}"
+        );
     }
 }
