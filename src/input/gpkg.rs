@@ -276,7 +276,7 @@ const FLAG_EMPTY: u8 = 0x10;
 const FLAG_EXTENDED: u8 = 0x20;
 
 /// A GeoPackage binary geometry: `None` when empty, else the geometry in 2-D; or why it cannot be read.
-pub(crate) fn decode(blob: &[u8]) -> std::result::Result<Option<geo::Geometry<f64>>, String> {
+fn decode(blob: &[u8]) -> std::result::Result<Option<geo::Geometry<f64>>, String> {
     let Some(&[magic0, magic1, _version, flags, _, _, _, _]) = blob.get(..8) else {
         return Err(format!("it is {} bytes long, shorter than the 8-byte GeoPackage header", blob.len()));
     };
