@@ -100,6 +100,8 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         fields: kept.iter().map(|&i| header[i].clone()).collect(),
         file_fields: (0..header.len()).filter(|i| !geometry_columns.contains(i)).map(|i| header[i].clone()).collect(),
         features,
+        layer_name: None,
+        fids: None,
     })
 }
 

@@ -83,7 +83,16 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             values: fields.iter().map(|f| properties.remove(f).map(json_value).unwrap_or(Value::Null)).collect(),
         })
         .collect();
-    Ok(Layer { path: path.to_path_buf(), format: Format::GeoJson, crs, fields, file_fields, features })
+    Ok(Layer {
+        path: path.to_path_buf(),
+        format: Format::GeoJson,
+        crs,
+        fields,
+        file_fields,
+        features,
+        layer_name: None,
+        fids: None,
+    })
 }
 
 /// The CRS named by a legacy GeoJSON `crs` member (`{"type":"name","properties":{"name":"..."}}`).

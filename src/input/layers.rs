@@ -69,7 +69,8 @@ pub fn read_projected(
             }
         }
     }
-    Ok(ProjectedLayer { layer, source_crs, table: options.layer.clone() })
+    let table = layer.layer_name.clone();
+    Ok(ProjectedLayer { layer, source_crs, table })
 }
 
 /// The CRS of a layer: what it declares; else RFC 7946 WGS 84 for GeoJSON with lon/lat coordinates; else the
@@ -96,6 +97,7 @@ pub fn resolve_crs(layer: &Layer, fallback: Option<Crs>) -> Result<Crs> {
                 Format::GeoJson => "add a \"crs\" member (as QGIS writes it) or ",
                 Format::Shapefile => "add a .prj file or ",
                 Format::Csv => "",
+                Format::GeoPackage => "set the layer's CRS in the GeoPackage (e.g. with ogr2ogr -a_srs) or ",
             };
             Err(Error::Crs {
                 path: layer.path.clone(),

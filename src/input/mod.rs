@@ -1,10 +1,11 @@
-//! Reading layers: GeoJSON, ESRI Shapefile and CSV points, into one in-memory [`Layer`] shape.
+//! Reading layers: GeoJSON, ESRI Shapefile, CSV points and GeoPackage, into one in-memory [`Layer`] shape.
 //!
 //! Readers only decode: they keep coordinates in the file's own CRS and report the CRS the file declares.
 //! Reprojection, field lookup and validation against what a layer is for happen in [`crate::model`].
 
 mod csv;
 mod geojson;
+mod gpkg;
 pub mod layers;
 pub mod load;
 mod shapefile;
@@ -85,6 +86,8 @@ pub enum Format {
     Shapefile,
     /// Delimited text with coordinate columns (`.csv`, `.txt`, `.tsv`).
     Csv,
+    /// OGC GeoPackage (`.gpkg`): an SQLite file that can hold several layers; one is read at a time.
+    GeoPackage,
 }
 
 impl Format {
@@ -95,31 +98,37 @@ impl Format {
             "geojson" | "json" => Ok(Format::GeoJson),
             "shp" => Ok(Format::Shapefile),
             "csv" | "txt" | "tsv" => Ok(Format::Csv),
+            "gpkg" => Ok(Format::GeoPackage),
             _ => Err(Error::input(
                 path,
                 format!(
-                    "unknown file type '.{ext}': arenagap reads GeoJSON (.geojson, .json), ESRI Shapefile (.shp) \
-                     and CSV (.csv)"
+                    "unknown file type '.{ext}': arenagap reads GeoJSON (.geojson, .json), ESRI Shapefile (.shp), \
+                     CSV (.csv) and GeoPackage (.gpkg)"
                 ),
             )),
         }
     }
 
-    /// The format's name, as GDAL and QGIS call it.
+    /// The format's name, as GDAL and QGIS call it: `GeoJSON`, `ESRI Shapefile`, `CSV`, `GeoPackage`.
     pub fn name(self) -> &'static str {
         match self {
             Format::GeoJson => "GeoJSON",
             Format::Shapefile => "ESRI Shapefile",
             Format::Csv => "CSV",
+            Format::GeoPackage => "GeoPackage",
         }
     }
 
-    /// How one feature of this format is named in messages: `feature 3`, `record 3`, `row 5`.
+    /// How feature `index` (its position in the file, from 0) of this format is named in messages: `feature 3`,
+    /// `record 3`, `row 5`.
+    ///
+    /// GeoPackage features are named by their fid, which is not their position: [`Layer::location`] names them so
+    /// (`layer 'arenas', fid 17`) from [`Layer::fids`]; this position-based name is only its fallback.
     pub fn location(self, index: usize) -> String {
         match self {
             // GeoJSON features and Shapefile records are counted from 0, as QGIS shows their ids;
             // CSV rows by their line number in the file (the header is line 1), as a spreadsheet shows them.
-            Format::GeoJson => format!("feature {index}"),
+            Format::GeoJson | Format::GeoPackage => format!("feature {index}"),
             Format::Shapefile => format!("record {index}"),
             Format::Csv => format!("row {}", index + 2),
         }
@@ -136,7 +145,8 @@ pub struct ReadOptions {
     pub x_field: Option<String>,
     /// CSV only: the y (northing or latitude) column; found automatically when `None`.
     pub y_field: Option<String>,
-    /// GeoPackage only: the table to read; `None` when the file holds one.
+    /// GeoPackage only: the layer (feature table) to read. When `None`, a file with exactly one layer has it read;
+    /// a file with several is an error that lists them.
     pub layer: Option<String>,
 }
 
@@ -154,8 +164,13 @@ pub struct Layer {
     pub fields: Vec<String>,
     /// Every attribute field the file has, kept or not, for messages about a field that is not there.
     pub file_fields: Vec<String>,
-    /// The features, in file order.
+    /// The features, in file order (a GeoPackage layer's in fid order).
     pub features: Vec<Feature>,
+    /// The layer read inside the file, for formats that hold several (a GeoPackage table); `None` for the others.
+    pub layer_name: Option<String>,
+    /// Each feature's id in the file, aligned with `features`, for formats whose features have one that QGIS shows
+    /// (a GeoPackage fid); `None` when features are named by their position.
+    pub fids: Option<Vec<i64>>,
 }
 
 /// The attribute values of one feature.
@@ -180,26 +195,46 @@ impl Layer {
             } else {
                 format!("its fields are: {}", self.file_fields.join(", "))
             };
-            Error::input(&self.path, format!("has no field '{name}'; {fields}"))
+            let layer = self.layer_name.as_ref().map(|l| format!("layer '{l}' ")).unwrap_or_default();
+            Error::input(&self.path, format!("{layer}has no field '{name}'; {fields}"))
         })
     }
 
-    /// The number feature `index` has in messages and default ids: as in [`Format::location`].
-    pub fn feature_number(&self, index: usize) -> usize {
+    /// The number feature `index` has in default ids: its fid in a GeoPackage, else its number in
+    /// [`Format::location`] (from 0 for GeoJSON and Shapefile, the line number for CSV).
+    pub fn feature_number(&self, index: usize) -> i64 {
+        if let Some(fid) = self.fids.as_ref().and_then(|f| f.get(index)) {
+            return *fid;
+        }
         match self.format {
-            Format::Csv => index + 2,
-            _ => index,
+            Format::Csv => index as i64 + 2,
+            _ => index as i64,
         }
     }
 
-    /// How feature `index` is named in messages.
+    /// How feature `index` (its position in [`Layer::features`]) is named in messages: `feature 3`, `row 5`, or in a
+    /// GeoPackage `layer 'arenas', fid 17`.
     pub fn location(&self, index: usize) -> String {
-        self.format.location(index)
+        let fid = self.fids.as_ref().and_then(|fids| fids.get(index)).copied();
+        feature_location(self.format, self.layer_name.as_deref(), fid, index)
     }
 
     /// An error in feature `index`.
     pub fn feature_error(&self, index: usize, message: impl Into<String>) -> Error {
         Error::feature(&self.path, self.location(index), message)
+    }
+}
+
+/// How a feature is named in messages: by its id in the file where it has one (`fid 17`), else by its position
+/// `index` (`feature 3`); after its layer in a file that holds several (`layer 'arenas', fid 17`).
+fn feature_location(format: Format, layer: Option<&str>, fid: Option<i64>, index: usize) -> String {
+    let id = match fid {
+        Some(fid) => format!("fid {fid}"),
+        None => format.location(index),
+    };
+    match layer {
+        Some(layer) => format!("layer '{layer}', {id}"),
+        None => id,
     }
 }
 
@@ -220,6 +255,7 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<Layer> {
         Format::GeoJson => geojson::read(path, options),
         Format::Shapefile => shapefile::read(path, options),
         Format::Csv => csv::read(path, options),
+        Format::GeoPackage => gpkg::read(path, options),
     }
 }
 

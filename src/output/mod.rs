@@ -72,4 +72,4 @@ pub mod qgis;
 pub mod run;
 pub mod table;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
