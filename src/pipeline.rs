@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
 use crate::input::Format;
 use crate::metric::{DistanceModel, StraightLine};
+use crate::model::kinds::Kinds;
 use crate::model::{self, Arena, ArenaKind, Children, District, ProjectedLayer, Warnings};
 use crate::need;
 use crate::output::layers::{ArenaLayer, ChildLayer, DistrictLayer, GapLayer};
@@ -215,13 +216,15 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
     let path = out.join("districts.csv");
     output::table::write_csv(&path, &districts)?;
     written.push(path);
+    // The kinds of arena the styles and the map legend show (the study's own kinds come with the kinds refactor).
+    let kinds = Kinds::defaults();
     progress("writing the QGIS project");
-    output::qgis::write_project(out, settings.output_crs)?;
+    output::qgis::write_project(out, settings.output_crs, &kinds)?;
     written.push(out.join(output::qgis::PROJECT_FILE));
     if settings.gpkg {
         progress("writing arenagap.gpkg");
         let path = out.join("arenagap.gpkg");
-        output::gpkg::write_gpkg(&path, &layers, settings.analysis_crs, output::qgis::styles())?;
+        output::gpkg::write_gpkg(&path, &layers, settings.analysis_crs, &output::qgis::styles(&kinds))?;
         written.push(path);
     }
     if settings.map {
