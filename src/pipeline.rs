@@ -241,6 +241,7 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
                 settings.radius_any,
                 settings.radius_any
             ),
+            kinds: output::symbology::kind_symbols(&kinds),
             ..Default::default()
         };
         output::map::render_map(&png, Some(&svg), &districts, &gaps, &arenas, &children, &options)?;
