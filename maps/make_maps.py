@@ -190,7 +190,9 @@ def children_style(layer):
 
 
 def arenas_style(layer):
-    """One symbol per kind of arena."""
+    """One symbol per kind of arena: the four default kinds. arenagap makes these classes again from its kind
+    table (src/output/symbology.rs) and uses this style as the template for the rest; a test there checks that
+    the defaults give this file back, so change a kind here and there together."""
     kinds = [
         ("familjecentral", "Familjecentral (family centre)", "star", "#08519c", 5.0),
         ("oppen_forskola", "Öppen förskola (open preschool)", "circle", "#238b45", 3.4),

@@ -103,12 +103,12 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
     output::table::write_csv(&path, &districts)?;
     written.push(path);
     progress("writing the QGIS project");
-    output::qgis::write_project(out, settings.output_crs)?;
+    output::qgis::write_project(out, settings.output_crs, &study.kinds)?;
     written.push(out.join(output::qgis::PROJECT_FILE));
     if settings.gpkg {
         progress("writing arenagap.gpkg");
         let path = out.join("arenagap.gpkg");
-        output::gpkg::write_gpkg(&path, &layers, study.analysis_crs, output::qgis::styles())?;
+        output::gpkg::write_gpkg(&path, &layers, study.analysis_crs, &output::qgis::styles(&study.kinds))?;
         written.push(path);
     }
     if settings.map {
@@ -125,6 +125,7 @@ pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn 
                 eval.radius_any,
                 eval.radius_any
             ),
+            kinds: output::symbology::kind_symbols(&study.kinds),
             ..Default::default()
         };
         output::map::render_map(&png, Some(&svg), &districts, &gaps, &arenas, &children, &options)?;

@@ -53,9 +53,15 @@ pub(crate) struct SrsDef<'a> {
 ///
 /// The file is written as `<path>.partial` next to `path` and renamed over `path` when complete; on error the
 /// partial file is removed and `path` is left as it was.
-pub fn write_gpkg(path: &Path, layers: &[&dyn LayerView], crs: crate::crs::Crs, styles: &[(&str, &str)]) -> Result<()> {
+pub fn write_gpkg(
+    path: &Path,
+    layers: &[&dyn LayerView],
+    crs: crate::crs::Crs,
+    styles: &[(&str, String)],
+) -> Result<()> {
     let srs = SrsDef { epsg: crs.epsg(), name: crs.name(), wkt: crs.wkt() };
-    write_gpkg_with_srs(path, layers, &srs, styles)
+    let styles: Vec<(&str, &str)> = styles.iter().map(|(name, qml)| (*name, qml.as_str())).collect();
+    write_gpkg_with_srs(path, layers, &srs, &styles)
 }
 
 /// [`write_gpkg`] with the spatial reference system spelled out.
@@ -1193,8 +1199,11 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
             });
         }
         let views: Vec<&dyn LayerView> = layers.iter().map(|l| l as &dyn LayerView).collect();
-        write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, crate::output::qgis::styles()).unwrap();
+        let kinds = crate::model::kinds::Kinds::defaults();
+        let styles = crate::output::qgis::styles(&kinds);
+        let styles: Vec<(&str, &str)> = styles.iter().map(|(name, qml)| (*name, qml.as_str())).collect();
+        write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, &styles).unwrap();
         // The sample GeoJSON files are in SWEREF 99 TM.
-        crate::output::qgis::write_project(&dir, crate::crs::Crs::SWEREF99_TM).unwrap();
+        crate::output::qgis::write_project(&dir, crate::crs::Crs::SWEREF99_TM, &kinds).unwrap();
     }
 }

@@ -25,8 +25,10 @@
 //!   `district_name` (falling back to `district_id`).
 //! - `gaps` (polygons): `children`, shown as a boxed label "1 080 barn" in the zone (largest zones first, at most
 //!   [`MAX_ZONE_LABELS`], none placed over another label or an arena).
-//! - `arenas` (points): `kind`, one of `familjecentral`, `oppen_forskola`, `bibliotek`, `bemannad_lekplats`
-//!   (anything else is drawn as a small grey "other arena").
+//! - `arenas` (points): `kind`, a kind id of [`MapOptions::kinds`] (its labels also match, ignoring case);
+//!   each kind is drawn with its own shape and colour ([`crate::output::symbology`], the same as the QGIS style)
+//!   and has a legend row with its count. Anything else is drawn as a small grey "other arena", with a legend row
+//!   of its own only when there is one.
 //! - `children` (points): `children`, used as the weight in the density grid.
 //!
 //! Districts are classed by gap score: `0` is "no gap" (light grey) and the positive scores are split into up to
@@ -34,7 +36,7 @@
 //! as faint dots when there are fewer than [`CHILD_DOT_LIMIT`], otherwise summed into a grid of small cells shaded
 //! by density, so that a million children render as fast as a thousand.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -43,6 +45,8 @@ use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MultiPolygon, Point, Pol
 use resvg::{tiny_skia, usvg};
 
 use crate::error::{Error, Result};
+use crate::model::kinds::Kinds;
+use crate::output::symbology::{self, KindSymbol};
 use crate::output::{LayerView, Value};
 
 /// Below this many child points they are drawn one by one as faint dots; at or above it they are aggregated into
@@ -60,6 +64,8 @@ pub struct MapOptions {
     pub width: u32,
     /// Height of the PNG in pixels.
     pub height: u32,
+    /// The kinds of arena, in table order: their symbols and legend rows (default: the four default kinds).
+    pub kinds: Vec<KindSymbol>,
 }
 
 impl Default for MapOptions {
@@ -69,6 +75,7 @@ impl Default for MapOptions {
             subtitle: String::new(),
             width: 1600,
             height: 1200,
+            kinds: symbology::kind_symbols(&Kinds::defaults()),
         }
     }
 }
@@ -240,57 +247,8 @@ struct Zone {
 
 struct Arena {
     at: Point<f64>,
-    kind: ArenaKind,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum ArenaKind {
-    Familjecentral,
-    OppenForskola,
-    Bibliotek,
-    BemannadLekplats,
-    Other,
-}
-
-impl ArenaKind {
-    const ALL: [ArenaKind; 5] = [
-        ArenaKind::Familjecentral,
-        ArenaKind::OppenForskola,
-        ArenaKind::Bibliotek,
-        ArenaKind::BemannadLekplats,
-        ArenaKind::Other,
-    ];
-
-    fn parse(kind: &str) -> ArenaKind {
-        match kind.trim().to_lowercase().as_str() {
-            "familjecentral" => ArenaKind::Familjecentral,
-            "oppen_forskola" | "öppen_förskola" | "öppen förskola" => ArenaKind::OppenForskola,
-            "bibliotek" => ArenaKind::Bibliotek,
-            "bemannad_lekplats" | "bemannad lekplats" => ArenaKind::BemannadLekplats,
-            _ => ArenaKind::Other,
-        }
-    }
-
-    /// Swedish name and English gloss, as the legend shows them.
-    fn label(self) -> (&'static str, &'static str) {
-        match self {
-            ArenaKind::Familjecentral => ("Familjecentral", "(family centre)"),
-            ArenaKind::OppenForskola => ("Öppen förskola", "(open preschool)"),
-            ArenaKind::Bibliotek => ("Bibliotek", "(library)"),
-            ArenaKind::BemannadLekplats => ("Bemannad lekplats", "(staffed playground)"),
-            ArenaKind::Other => ("Annan arena", "(other arena)"),
-        }
-    }
-
-    fn colour(self) -> &'static str {
-        match self {
-            ArenaKind::Familjecentral => "#1f4fa8",
-            ArenaKind::OppenForskola => "#1b8a3a",
-            ArenaKind::Bibliotek => "#7b3fa0",
-            ArenaKind::BemannadLekplats => "#111111",
-            ArenaKind::Other => "#808080",
-        }
-    }
+    /// The index of its kind in [`Scene::kinds`]; `None` for a kind not in the table.
+    kind: Option<usize>,
 }
 
 /// Everything the picture needs, read once from the layers.
@@ -298,10 +256,19 @@ struct Scene {
     districts: Vec<District>,
     zones: Vec<Zone>,
     arenas: Vec<Arena>,
+    /// The kinds' symbols, in table order.
+    kinds: Vec<KindSymbol>,
+    /// The symbol of an arena whose kind is not in the table.
+    other: KindSymbol,
+}
+
+/// A kind value or label as the map matches it: trimmed, lower case, spaces and hyphens as `_`.
+fn kind_key(text: &str) -> String {
+    text.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect()
 }
 
 impl Scene {
-    fn read(districts: &dyn LayerView, gaps: &dyn LayerView, arenas: &dyn LayerView) -> Scene {
+    fn read(districts: &dyn LayerView, gaps: &dyn LayerView, arenas: &dyn LayerView, kinds: &[KindSymbol]) -> Scene {
         let mut values = Vec::new();
         let (name_i, id_i) = (field_index(districts, "district_name"), field_index(districts, "district_id"));
         let (score_i, rank_i) = (field_index(districts, "gap_score"), field_index(districts, "gap_rank"));
@@ -323,15 +290,31 @@ impl Scene {
                 Zone { shape: polygons(gaps.geometry(i)), children: number(&values, zone_children_i) }
             })
             .collect();
+        // A kind's id first, then its labels; an earlier kind keeps a value a later one also has.
+        let mut kind_of: HashMap<String, usize> = HashMap::new();
+        for (k, kind) in kinds.iter().enumerate() {
+            kind_of.entry(kind_key(&kind.id)).or_insert(k);
+        }
+        for (k, kind) in kinds.iter().enumerate() {
+            for label in [&kind.label_sv, &kind.label_en] {
+                kind_of.entry(kind_key(label)).or_insert(k);
+            }
+        }
+        kind_of.remove("");
         let kind_i = field_index(arenas, "kind");
         let arena_rows = (0..arenas.len())
             .flat_map(|i| {
                 arenas.values(i, &mut values);
-                let kind = ArenaKind::parse(&text(&values, kind_i).unwrap_or_default());
+                let kind = text(&values, kind_i).and_then(|t| kind_of.get(&kind_key(&t)).copied());
                 points(arenas.geometry(i)).into_iter().map(move |at| Arena { at, kind })
             })
             .collect();
-        Scene { districts: district_rows, zones, arenas: arena_rows }
+        Scene { districts: district_rows, zones, arenas: arena_rows, kinds: kinds.to_vec(), other: KindSymbol::other() }
+    }
+
+    /// The symbol of an arena's kind.
+    fn symbol(&self, kind: Option<usize>) -> &KindSymbol {
+        kind.and_then(|k| self.kinds.get(k)).unwrap_or(&self.other)
     }
 
     /// The extent to show: the districts and gap zones, or, if there are none, the arenas.
@@ -621,7 +604,7 @@ fn build_svg(
     children: &dyn LayerView,
     options: &MapOptions,
 ) -> String {
-    let scene = Scene::read(districts, gaps, arenas);
+    let scene = Scene::read(districts, gaps, arenas, &options.kinds);
     let (w, h) = (f64::from(options.width), f64::from(options.height));
     let s = (w / 1600.0).min(h / 1200.0);
     let margin = (24.0 * s).max(8.0);
@@ -876,81 +859,52 @@ fn draw_zones(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
     );
 }
 
-/// One arena symbol centred on (x, y), `r` its half-size.
-fn arena_symbol(svg: &mut String, kind: ArenaKind, x: f64, y: f64, r: f64, stroke_w: f64) {
-    let fill = kind.colour();
+/// One arena symbol centred on (x, y): its kind's shape (QGIS's outline) and colour, `mm` pixels to the
+/// millimetre of the symbol's QGIS size, with a white outline `stroke_w` wide.
+fn arena_symbol(svg: &mut String, symbol: &KindSymbol, x: f64, y: f64, mm: f64, stroke_w: f64) {
+    let fill = symbol.colour.hex();
+    let half = symbol_half(symbol, mm);
     let stroke = format!("stroke=\"#ffffff\" stroke-width=\"{}\"", Px(stroke_w));
-    let _ = match kind {
-        ArenaKind::Familjecentral => {
-            writeln!(svg, "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\" {stroke}/>", Px(x), Px(y), Px(r))
+    let _ = match symbology::unit_outline(symbol.shape) {
+        None => {
+            writeln!(svg, "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\" {stroke}/>", Px(x), Px(y), Px(half))
         }
-        ArenaKind::OppenForskola => {
-            let a = r * 0.9;
-            writeln!(
-                svg,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" {stroke}/>",
-                Px(x - a),
-                Px(y - a),
-                Px(2.0 * a),
-                Px(2.0 * a)
-            )
-        }
-        ArenaKind::Bibliotek => {
-            let a = r * 1.2;
-            writeln!(
-                svg,
-                "<path d=\"M{} {}L{} {}L{} {}Z\" fill=\"{fill}\" stroke-linejoin=\"round\" {stroke}/>",
-                Px(x),
-                Px(y - a),
-                Px(x + a * 0.95),
-                Px(y + a * 0.7),
-                Px(x - a * 0.95),
-                Px(y + a * 0.7)
-            )
-        }
-        ArenaKind::BemannadLekplats => {
-            let a = r * 1.25;
-            writeln!(
-                svg,
-                "<path d=\"M{} {}L{} {}L{} {}L{} {}Z\" fill=\"{fill}\" stroke-linejoin=\"round\" {stroke}/>",
-                Px(x),
-                Px(y - a),
-                Px(x + a),
-                Px(y),
-                Px(x),
-                Px(y + a),
-                Px(x - a),
-                Px(y)
-            )
-        }
-        ArenaKind::Other => {
-            writeln!(svg, "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\" {stroke}/>", Px(x), Px(y), Px(r * 0.7))
+        Some(outline) => {
+            let mut d = String::new();
+            for (k, (ux, uy)) in outline.iter().enumerate() {
+                let _ = write!(d, "{}{} {}", if k == 0 { 'M' } else { 'L' }, Px(x + ux * half), Px(y + uy * half));
+            }
+            writeln!(svg, "<path d=\"{d}Z\" fill=\"{fill}\" stroke-linejoin=\"round\" {stroke}/>")
         }
     };
 }
 
+/// Half the size of a symbol, in pixels, at `mm` pixels to the millimetre.
+fn symbol_half(symbol: &KindSymbol, mm: f64) -> f64 {
+    symbol.size_mm() / 2.0 * mm
+}
+
+/// Pixels to the millimetre of a symbol's QGIS size (a 3.4 mm circle is 7 px across the radius at the reference
+/// size), and the width of the symbols' white outline.
 fn arena_size(s: f64) -> (f64, f64) {
-    ((7.0 * s).max(3.0), (1.5 * s).max(0.75))
+    ((7.0 * s).max(3.0) / 1.7, (1.5 * s).max(0.75))
 }
 
 fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f64) {
-    let (r, sw) = arena_size(s);
+    let (mm, sw) = arena_size(s);
     svg.push_str("<g id=\"arenas\">\n");
-    // Rarer, more important kinds last, so they are drawn on top.
-    for kind in [
-        ArenaKind::Other,
-        ArenaKind::BemannadLekplats,
-        ArenaKind::Bibliotek,
-        ArenaKind::OppenForskola,
-        ArenaKind::Familjecentral,
-    ] {
-        for a in scene.arenas.iter().filter(|a| a.kind == kind) {
-            let (x, y) = frame.px(a.at.0);
-            if x < map.x0 + r || x > map.x1 - r || y < map.y0 + r || y > map.y1 - r {
-                continue; // Outside the districts' extent: off the map.
-            }
-            arena_symbol(svg, kind, x, y, r, sw);
+    // Arenas of unknown kind at the bottom, then the kinds in reverse table order, so that the first kinds (the
+    // rarer, more important family centres) are drawn on top.
+    let mut order: Vec<&Arena> = scene.arenas.iter().collect();
+    order.sort_by_key(|a| a.kind.map_or(0, |k| scene.kinds.len() - k));
+    for a in order {
+        let symbol = scene.symbol(a.kind);
+        let r = symbol_half(symbol, mm);
+        let (x, y) = frame.px(a.at.0);
+        if x < map.x0 + r || x > map.x1 - r || y < map.y0 + r || y > map.y1 - r {
+            continue; // Outside the districts' extent: off the map.
         }
+        arena_symbol(svg, symbol, x, y, mm, sw);
     }
     svg.push_str("</g>\n");
 }
@@ -1014,8 +968,9 @@ fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout) 
     taken.push(scale_bar_box(layout));
     taken.push(north_arrow_box(layout));
     // And the arena symbols: a label must not hide one.
-    let (r, _) = arena_size(s);
+    let (mm, _) = arena_size(s);
     for a in &scene.arenas {
+        let r = symbol_half(scene.symbol(a.kind), mm);
         let (x, y) = frame.px(a.at.0);
         taken.push(PxRect { x0: x - r * 1.3, y0: y - r * 1.3, x1: x + r * 1.3, y1: y + r * 1.3 });
     }
@@ -1216,7 +1171,7 @@ fn draw_title(svg: &mut String, options: &MapOptions, layout: &Layout) {
 enum Swatch {
     Fill(&'static str),
     Zone,
-    Arena(ArenaKind),
+    Arena(KindSymbol),
     Dots,
     Grid,
 }
@@ -1272,15 +1227,24 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
     rows.push(Row::new(Swatch::Fill("none"), "1.–3. Störst glapp", Some("(three worst districts)")));
     sections.push(("Glapp", "(gaps)", rows));
 
-    // Arenas, the four kinds always, "other" only if present.
-    let mut rows = Vec::new();
-    for kind in ArenaKind::ALL {
-        let count = scene.arenas.iter().filter(|a| a.kind == kind).count();
-        if kind == ArenaKind::Other && count == 0 {
-            continue;
+    // Arenas: every kind in table order, with its count; "other" only if there is one.
+    let mut counts = vec![0usize; scene.kinds.len()];
+    let mut others = 0usize;
+    for a in &scene.arenas {
+        match a.kind {
+            Some(k) => counts[k] += 1,
+            None => others += 1,
         }
-        let (sv, en) = kind.label();
-        rows.push(Row::new(Swatch::Arena(kind), format!("{sv} ({count})"), Some(en)));
+    }
+    let mut rows = Vec::new();
+    let kind_rows = scene.kinds.iter().zip(counts).chain((others > 0).then_some((&scene.other, others)));
+    for (symbol, count) in kind_rows {
+        let gloss = symbol.gloss().map(|en| format!("({en})"));
+        rows.push(Row::new(
+            Swatch::Arena(symbol.clone()),
+            format!("{} ({count})", symbol.label_sv.trim()),
+            gloss.as_deref(),
+        ));
     }
     match child_mode {
         ChildMode::Dots => rows.push(Row::new(Swatch::Dots, "Barn, där de bor", Some("(children, where they live)"))),
@@ -1414,8 +1378,8 @@ fn draw_swatch(svg: &mut String, swatch: &Swatch, x: f64, mid: f64, w: f64, k: f
                 d2 = Px(4.5 * k)
             );
         }
-        Swatch::Arena(kind) => {
-            let (r, sw) = arena_size(k);
+        Swatch::Arena(symbol) => {
+            let (mm, sw) = arena_size(k);
             let _ = writeln!(
                 svg,
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{NO_GAP}\"/>",
@@ -1424,7 +1388,7 @@ fn draw_swatch(svg: &mut String, swatch: &Swatch, x: f64, mid: f64, w: f64, k: f
                 Px(w),
                 Px(h)
             );
-            arena_symbol(svg, *kind, x + w / 2.0, mid, r, sw);
+            arena_symbol(svg, symbol, x + w / 2.0, mid, mm, sw);
         }
         Swatch::Dots => {
             let size = (2.6 * s).max(1.2);
@@ -1639,6 +1603,98 @@ mod tests {
             assert!(svg1.contains(needle), "SVG lacks {needle:?}");
         }
         assert!(!svg1.contains("Angered Centrum"), "only the three worst districts are named");
+        assert!(svg1.contains("Familjecentral (2)") && svg1.contains("Bemannad lekplats (2)"), "counts per kind");
+        assert!(!svg1.contains("Annan arena"), "no other row when every kind is known");
+    }
+
+    /// The `<g id="arenas">` group's symbols: (element, fill), in drawing order.
+    fn arena_symbols(svg: &str) -> Vec<(String, String)> {
+        let group = &svg[svg.find("<g id=\"arenas\">").unwrap()..];
+        let group = &group[..group.find("</g>").unwrap()];
+        group
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let element = l[1..l.find(' ').unwrap()].to_string();
+                let fill = l[l.find("fill=\"").unwrap() + 6..].split('"').next().unwrap().to_string();
+                (element, fill)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_added_kind_has_its_symbol_and_legend_row_and_unknown_kinds_are_other() {
+        use crate::model::kinds::{KindEdit, Shape};
+        let mut kinds = Kinds::defaults();
+        let edit =
+            KindEdit { label_sv: Some("Lekplats".into()), label_en: Some("playground".into()), ..Default::default() };
+        kinds.upsert("lekplats", edit).unwrap();
+        for id in ["bvc", "museum", "simhall"] {
+            kinds.upsert(id, KindEdit::default()).unwrap();
+        }
+        let symbols = symbology::kind_symbols(&kinds);
+        let shapes: Vec<Shape> = symbols[4..].iter().map(|s| s.shape).collect();
+        assert_eq!(shapes, [Shape::Diamond, Shape::Pentagon, Shape::Hexagon, Shape::Cross], "every shape is used");
+        let options = MapOptions { kinds: symbols, ..options() };
+
+        let mut layers = scene(500);
+        let (x0, y0) = (315_000.0, 6_395_000.0);
+        let mut add = |x: f64, y: f64, kind: &str| {
+            layers[2].geometries.push(Geometry::Point(Point::new(x0 + x, y0 + y)));
+            layers[2].rows.push(vec![t("extra"), t(kind)]);
+        };
+        add(2_000.0, 2_600.0, "lekplats");
+        add(4_400.0, 2_600.0, "LEKPLATS");
+        add(5_600.0, 4_900.0, "Lekplats");
+        add(7_600.0, 1_000.0, "Öppen förskola"); // a label matches its kind too
+        add(3_000.0, 4_200.0, "museum");
+        add(4_000.0, 4_200.0, "simhall");
+        let dir = tempfile::tempdir().unwrap();
+        let (png, svg) = render(dir.path(), &layers, &options, "kinds");
+        let _ = std::fs::write("/tmp/arenagap-map-kinds-test.png", &png);
+        for needle in
+            ["Lekplats (3)", "(playground)", "Öppen förskola (3)", "Familjecentral (2)", "bvc (0)", "simhall (1)"]
+        {
+            assert!(svg.contains(needle), "SVG lacks {needle:?}");
+        }
+        assert!(!svg.contains("(bvc)"), "a kind without labels has no gloss");
+        assert!(!svg.contains("Annan arena"));
+        let drawn = arena_symbols(&svg);
+        assert_eq!(drawn.len(), 14);
+        // Reverse table order: the added kind at the bottom, family centres (stars, a path) on top.
+        assert_eq!(drawn[0], ("path".to_string(), "#56b4e9".to_string()), "the last kind (simhall) first");
+        assert_eq!(drawn[2..5], vec![("path".to_string(), "#d55e00".to_string()); 3][..]);
+        assert_eq!(drawn[drawn.len() - 1], ("path".to_string(), "#08519c".to_string()));
+        assert_eq!(drawn.iter().filter(|d| d.0 == "circle").count(), 3, "open preschools are circles");
+
+        // An arena of a kind not in the table is an "other arena", drawn first (at the bottom) with its own row.
+        layers[2].geometries.push(Geometry::Point(Point::new(x0 + 8_000.0, y0 + 2_000.0)));
+        layers[2].rows.push(vec![t("Skolan"), t("skola")]);
+        let (png, svg) = render(dir.path(), &layers, &options, "other");
+        let _ = std::fs::write("/tmp/arenagap-map-other-test.png", &png);
+        assert!(svg.contains("Annan arena (1)") && svg.contains("(other arena)"));
+        assert_eq!(arena_symbols(&svg)[0], ("circle".to_string(), KindSymbol::other().colour.hex()));
+    }
+
+    #[test]
+    fn every_shape_is_drawn_within_its_size() {
+        for shape in crate::model::kinds::Shape::ALL {
+            let symbol = KindSymbol { shape, ..KindSymbol::of(&Kinds::defaults().as_slice()[0]) };
+            let mut svg = String::new();
+            arena_symbol(&mut svg, &symbol, 100.0, 100.0, 4.0, 1.5);
+            let half = symbol.size_mm() / 2.0 * 4.0;
+            let geometry = &svg[..svg.find("fill=").unwrap()];
+            let numbers: Vec<f64> = geometry
+                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .filter_map(|n| n.parse().ok())
+                .filter(|n| *n > 10.0)
+                .collect();
+            assert!(!numbers.is_empty(), "{shape:?}: {svg}");
+            if shape != crate::model::kinds::Shape::Circle {
+                assert!(svg.starts_with("<path d=\"M"), "{shape:?}: {svg}");
+                assert!(numbers.iter().all(|n| (*n - 100.0).abs() <= half + 0.05), "{shape:?}: {svg}");
+            }
+        }
     }
 
     #[test]

@@ -70,6 +70,7 @@ pub mod gpkg;
 pub mod layers;
 pub mod qgis;
 pub mod run;
+pub mod symbology;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod testing;

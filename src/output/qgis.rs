@@ -3,13 +3,17 @@
 //!
 //! The files are built by `maps/make_maps.py` (PyQGIS) and embedded here. QGIS takes a layer's CRS from the
 //! project file, not from the data file, so [`write_project`] sets each layer's CRS to the one the GeoJSON outputs
-//! were written in.
+//! were written in. The arenas style is a template: its classes (one per kind of arena, on field `kind`) are made
+//! from the [`Kinds`] table through [`crate::output::symbology`], in the style file and in the project alike, so
+//! a kind the user adds gets its class; for the four default kinds the template comes back byte for byte.
 
 use std::fs;
 use std::path::Path;
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
+use crate::model::kinds::Kinds;
+use crate::output::symbology::{self, KindSymbol};
 
 /// The project file name in the output folder.
 pub const PROJECT_FILE: &str = "arenagap.qgs";
@@ -17,37 +21,47 @@ pub const PROJECT_FILE: &str = "arenagap.qgs";
 /// The project template: layers `./districts.geojson` etc. in WGS 84, project CRS SWEREF 99 TM.
 const PROJECT: &str = include_str!("../../maps/arenagap.qgs");
 
-/// The layer styles, by layer name.
+/// The layer styles, by layer name. The arenas style is a template: its classes are made from the kinds (see
+/// [`arenas_qml`]).
 const STYLES: [(&str, &str); 4] = [
     ("districts", include_str!("../../maps/styles/districts.qml")),
     ("gaps", include_str!("../../maps/styles/gaps.qml")),
     ("children", include_str!("../../maps/styles/children.qml")),
-    ("arenas", include_str!("../../maps/styles/arenas.qml")),
+    ("arenas", ARENAS_TEMPLATE),
 ];
 
-/// The QGIS style (QML) of an output layer: `districts`, `gaps`, `children`, `arenas`.
-pub fn style_qml(layer: &str) -> Option<&'static str> {
-    STYLES.iter().find(|(name, _)| *name == layer).map(|(_, qml)| *qml)
+/// The arenas style as `maps/make_maps.py` writes it, for the four default kinds.
+const ARENAS_TEMPLATE: &str = include_str!("../../maps/styles/arenas.qml");
+
+/// The QGIS style (QML) of an output layer: `districts`, `gaps`, `children`, `arenas` (one class per kind).
+pub fn style_qml(layer: &str, kinds: &Kinds) -> Option<String> {
+    let (name, qml) = STYLES.iter().find(|(name, _)| *name == layer)?;
+    Some(if *name == "arenas" { arenas_qml(kinds) } else { qml.to_string() })
 }
 
-/// Every layer's style, for [`crate::output::gpkg::write_gpkg`].
-pub fn styles() -> &'static [(&'static str, &'static str)] {
-    &STYLES
+/// Every layer's style (layer name, QML), for [`crate::output::gpkg::write_gpkg`].
+pub fn styles(kinds: &Kinds) -> Vec<(&'static str, String)> {
+    STYLES.iter().filter_map(|(name, _)| Some((*name, style_qml(name, kinds)?))).collect()
+}
+
+/// The arenas style: the template with one category and marker symbol per kind, in table order, on field `kind`
+/// (symbols from [`crate::output::symbology`]). The defaults give the template back unchanged.
+pub fn arenas_qml(kinds: &Kinds) -> String {
+    with_kind_classes(ARENAS_TEMPLATE, &symbology::kind_symbols(kinds))
 }
 
 /// Writes `arenagap.qgs` and `styles/<layer>.qml` into `out_dir`, every layer in `crs` (the CRS the GeoJSON
-/// outputs were written in: QGIS takes a layer's CRS from the project, not from the file).
-pub fn write_project(out_dir: &Path, crs: Crs) -> Result<()> {
+/// outputs were written in: QGIS takes a layer's CRS from the project, not from the file), the arenas styled with
+/// one class per kind of `kinds`.
+pub fn write_project(out_dir: &Path, crs: Crs, kinds: &Kinds) -> Result<()> {
     let epsg = crs.epsg();
-    write_files(out_dir, &project_xml(|_| Some(epsg)))
-}
-
-fn write_files(out_dir: &Path, project: &str) -> Result<()> {
+    let symbols = symbology::kind_symbols(kinds);
     let styles_dir = out_dir.join("styles");
     fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
-    for (name, qml) in STYLES {
+    for (name, qml) in styles(kinds) {
         write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
     }
+    let project = project_xml(|_| Some(epsg), &symbols);
     write_atomically(&out_dir.join(PROJECT_FILE), project.as_bytes())
 }
 
@@ -56,18 +70,155 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     super::atomic::write_file(path, |out| std::io::Write::write_all(out, bytes))
 }
 
-/// The project with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (template unchanged for `None`).
-fn project_xml(epsg_of: impl Fn(&str) -> Option<u32>) -> String {
+/// The project with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (template unchanged for `None`) and
+/// the arenas layer's classes made from `symbols`.
+fn project_xml(epsg_of: impl Fn(&str) -> Option<u32>, symbols: &[KindSymbol]) -> String {
     let mut out = String::with_capacity(PROJECT.len() + 4096);
     let mut rest = PROJECT;
     while let Some(start) = rest.find("<maplayer ") {
         let Some(len) = rest[start..].find("</maplayer>") else { break };
         let end = start + len + "</maplayer>".len();
         out.push_str(&rest[..start]);
-        out.push_str(&rewrite_layer_srs(&rest[start..end], &epsg_of));
+        let layer = rewrite_layer_srs(&rest[start..end], &epsg_of);
+        if layer.contains("<datasource>./arenas.geojson</datasource>") {
+            out.push_str(&with_kind_classes(&layer, symbols));
+        } else {
+            out.push_str(&layer);
+        }
         rest = &rest[end..];
     }
     out.push_str(rest);
+    out
+}
+
+/// `xml` (a style or a project's map layer) with the `<categories>` and `<symbols>` of its first renderer replaced
+/// by one category and one marker symbol per kind, indented as the template is. Unchanged if it has none.
+fn with_kind_classes(xml: &str, symbols: &[KindSymbol]) -> String {
+    let Some(renderer) = xml.find("<renderer-v2 ") else { return xml.to_string() };
+    let Some(categories) = element(xml, renderer, "categories") else { return xml.to_string() };
+    let Some(markers) = element(xml, categories.end, "symbols") else { return xml.to_string() };
+    let mut body = String::new();
+    let inner = format!("{}  ", categories.indent);
+    for (i, s) in symbols.iter().enumerate() {
+        body.push_str(&format!(
+            "\n{inner}<category symbol=\"{i}\" value=\"{}\" render=\"true\" label=\"{}\"/>",
+            xml_escape(&s.id),
+            xml_escape(&s.legend_label())
+        ));
+    }
+    let mut out = String::with_capacity(xml.len() + symbols.len() * 6000);
+    out.push_str(&xml[..categories.body_start]);
+    out.push_str(&body);
+    out.push('\n');
+    out.push_str(categories.indent);
+    out.push_str(&xml[categories.body_end..markers.body_start]);
+    let inner = format!("{}  ", markers.indent);
+    for (i, s) in symbols.iter().enumerate() {
+        for line in marker_symbol(i, s).lines() {
+            out.push('\n');
+            out.push_str(&inner);
+            out.push_str(line);
+        }
+    }
+    out.push('\n');
+    out.push_str(markers.indent);
+    out.push_str(&xml[markers.body_end..]);
+    out
+}
+
+/// Where an element `<tag>…</tag>` is, found from byte `from` on.
+struct Element<'a> {
+    /// The spaces before `<tag>` on its line.
+    indent: &'a str,
+    /// Just after `<tag>`.
+    body_start: usize,
+    /// At `</tag>`.
+    body_end: usize,
+    /// Just after `</tag>`.
+    end: usize,
+}
+
+fn element<'a>(xml: &'a str, from: usize, tag: &str) -> Option<Element<'a>> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    let start = from + xml[from..].find(&open)?;
+    let body_start = start + open.len();
+    let body_end = body_start + xml[body_start..].find(&close)?;
+    let line_start = xml[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &xml[line_start..start];
+    let indent = if indent.trim().is_empty() { indent } else { "" };
+    Some(Element { indent, body_start, body_end, end: body_end + close.len() })
+}
+
+/// One kind's marker symbol, as QGIS 3.22 writes a SimpleMarker symbol (white 0.4 mm outline), unindented.
+fn marker_symbol(index: usize, symbol: &KindSymbol) -> String {
+    let [r, g, b] = symbol.colour.0;
+    let colour = format!("{r},{g},{b},255");
+    let size = symbol.size_mm().to_string();
+    let props: [(&str, &str); 19] = [
+        ("angle", "0"),
+        ("cap_style", "square"),
+        ("color", &colour),
+        ("horizontal_anchor_point", "1"),
+        ("joinstyle", "bevel"),
+        ("name", symbol.qgis_marker()),
+        ("offset", "0,0"),
+        ("offset_map_unit_scale", "3x:0,0,0,0,0,0"),
+        ("offset_unit", "MM"),
+        ("outline_color", "255,255,255,255"),
+        ("outline_style", "solid"),
+        ("outline_width", "0.4"),
+        ("outline_width_map_unit_scale", "3x:0,0,0,0,0,0"),
+        ("outline_width_unit", "MM"),
+        ("scale_method", "diameter"),
+        ("size", &size),
+        ("size_map_unit_scale", "3x:0,0,0,0,0,0"),
+        ("size_unit", "MM"),
+        ("vertical_anchor_point", "1"),
+    ];
+    let data_defined = |indent: &str| {
+        [
+            "<data_defined_properties>",
+            "  <Option type=\"Map\">",
+            "    <Option type=\"QString\" name=\"name\" value=\"\"/>",
+            "    <Option name=\"properties\"/>",
+            "    <Option type=\"QString\" name=\"type\" value=\"collection\"/>",
+            "  </Option>",
+            "</data_defined_properties>",
+        ]
+        .iter()
+        .map(|l| format!("{indent}{l}\n"))
+        .collect::<String>()
+    };
+    let mut out =
+        format!("<symbol type=\"marker\" force_rhr=\"0\" clip_to_extent=\"1\" alpha=\"1\" name=\"{index}\">\n");
+    out.push_str(&data_defined("  "));
+    out.push_str("  <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n    <Option type=\"Map\">\n");
+    for (k, v) in props {
+        out.push_str(&format!("      <Option type=\"QString\" name=\"{k}\" value=\"{}\"/>\n", xml_escape(v)));
+    }
+    out.push_str("    </Option>\n");
+    for (k, v) in props {
+        out.push_str(&format!("    <prop k=\"{k}\" v=\"{}\"/>\n", xml_escape(v)));
+    }
+    out.push_str(&data_defined("    "));
+    out.push_str("  </layer>\n</symbol>\n");
+    out
+}
+
+/// Escapes text for an XML attribute value (control characters, which XML 1.0 cannot hold, become spaces).
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -105,6 +256,7 @@ fn spatialrefsys(epsg: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::kinds::{KindEdit, Rgb, Shape};
 
     const LAYERS: [&str; 4] = ["districts", "gaps", "children", "arenas"];
 
@@ -120,7 +272,7 @@ mod tests {
         assert!(between(PROJECT, "<projectCrs>", "</projectCrs>").unwrap().contains("<authid>EPSG:3006</authid>"));
         for layer in LAYERS {
             assert!(layer_srs(PROJECT, layer).contains("<authid>EPSG:4326</authid>"), "{layer}");
-            assert!(style_qml(layer).unwrap().contains("version=\"3.22"), "{layer}");
+            assert!(style_qml(layer, &Kinds::defaults()).unwrap().contains("version=\"3.22"), "{layer}");
         }
         assert!(!PROJECT.contains("/tmp/"), "the template must not name the folder it was made in");
         // arenas on top, then gaps, children, districts
@@ -129,13 +281,13 @@ mod tests {
             .map(|l| PROJECT.find(&format!("<layer-tree-layer source=\"./{l}.geojson\"")).unwrap())
             .collect();
         assert!(order[3] < order[1] && order[1] < order[2] && order[2] < order[0], "{order:?}");
-        assert_eq!(style_qml("nope"), None);
+        assert_eq!(style_qml("nope", &Kinds::defaults()), None);
     }
 
     #[test]
     fn layer_crs_follows_the_output_crs() {
         let dir = tempfile::tempdir().unwrap();
-        write_project(dir.path(), Crs::SWEREF99_TM).unwrap();
+        write_project(dir.path(), Crs::SWEREF99_TM, &Kinds::defaults()).unwrap();
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         for layer in LAYERS {
             assert!(layer_srs(&project, layer).contains("<authid>EPSG:3006</authid>"), "{layer}");
@@ -144,7 +296,7 @@ mod tests {
         assert!(between(&project, "<projectCrs>", "</projectCrs>").unwrap().contains("EPSG:3006"));
         for layer in LAYERS {
             let qml = fs::read_to_string(dir.path().join("styles").join(format!("{layer}.qml"))).unwrap();
-            assert_eq!(qml, style_qml(layer).unwrap());
+            assert_eq!(qml, style_qml(layer, &Kinds::defaults()).unwrap());
         }
         assert!(fs::read_dir(dir.path()).unwrap().all(|e| !e
             .unwrap()
@@ -152,12 +304,100 @@ mod tests {
             .to_string_lossy()
             .ends_with(".partial")));
 
-        write_project(dir.path(), Crs::WGS84).unwrap();
+        write_project(dir.path(), Crs::WGS84, &Kinds::defaults()).unwrap();
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         for layer in LAYERS {
             assert!(layer_srs(&project, layer).contains("<authid>EPSG:4326</authid>"), "{layer}");
         }
         assert_eq!(spatialrefsys(3007), "<spatialrefsys><authid>EPSG:3007</authid></spatialrefsys>");
+    }
+
+    /// The (value, label) of every category of the first categorized renderer in `xml`, and each symbol's
+    /// (name, marker shape, colour, size), in order.
+    fn classes(xml: &str) -> (Vec<(String, String)>, Vec<[String; 4]>) {
+        let attr = |tag: &str, name: &str| between(tag, &format!(" {name}=\""), "\"").unwrap().to_string();
+        let categories = between(xml, "<categories>", "</categories>").unwrap();
+        let cats = categories.split("<category ").skip(1).map(|c| (attr(c, "value"), attr(c, "label"))).collect();
+        let symbols = between(xml, "<symbols>", "</symbols>").unwrap();
+        let syms = symbols
+            .split("<symbol ")
+            .skip(1)
+            .map(|sym| {
+                let prop = |k: &str| between(sym, &format!("<prop k=\"{k}\" v=\""), "\"").unwrap().to_string();
+                [attr(sym, "name"), prop("name"), prop("color"), prop("size")]
+            })
+            .collect();
+        (cats, syms)
+    }
+
+    fn arenas_layer(project: &str) -> &str {
+        let at = project.find("<datasource>./arenas.geojson</datasource>").unwrap();
+        let start = project[..at].rfind("<maplayer ").unwrap();
+        let end = at + project[at..].find("</maplayer>").unwrap();
+        &project[start..end]
+    }
+
+    #[test]
+    fn the_default_kinds_give_the_committed_arenas_style_back() {
+        let kinds = Kinds::defaults();
+        assert_eq!(arenas_qml(&kinds), ARENAS_TEMPLATE, "maps/styles/arenas.qml, byte for byte");
+        assert_eq!(project_xml(|_| None, &symbology::kind_symbols(&kinds)), PROJECT, "maps/arenagap.qgs");
+        let styles = styles(&kinds);
+        assert_eq!(styles.iter().map(|(n, _)| *n).collect::<Vec<_>>(), LAYERS);
+        for (name, qml) in &styles {
+            assert_eq!(qml, STYLES.iter().find(|(n, _)| n == name).unwrap().1, "{name}");
+        }
+        let (cats, syms) = classes(ARENAS_TEMPLATE);
+        assert_eq!(cats.len(), 4);
+        assert_eq!(syms[0], ["0", "star", "8,81,156,255", "5"].map(String::from));
+    }
+
+    #[test]
+    fn an_added_kind_gets_a_class_in_the_style_and_the_project() {
+        let mut kinds = Kinds::defaults();
+        kinds.upsert("lekplats", KindEdit::default()).unwrap();
+        kinds
+            .upsert(
+                "bus",
+                KindEdit {
+                    label_sv: Some("Lek & bus <ute>".into()),
+                    label_en: Some("\"play\"".into()),
+                    shape: Some(Shape::Cross),
+                    colour: Rgb::parse("#cc79a7"),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let qml = arenas_qml(&kinds);
+        let (cats, syms) = classes(&qml);
+        assert_eq!(cats.len(), 6);
+        assert_eq!(cats[..4], classes(ARENAS_TEMPLATE).0[..], "the defaults' classes are kept");
+        assert_eq!(cats[4], ("lekplats".to_string(), "lekplats".to_string()));
+        assert_eq!(cats[5], ("bus".to_string(), "Lek &amp; bus &lt;ute&gt; (&quot;play&quot;)".to_string()));
+        assert_eq!(syms[4], ["4", "diamond", "213,94,0,255", "3.8"].map(String::from));
+        assert_eq!(syms[5], ["5", "cross_fill", "204,121,167,255", "4.4"].map(String::from));
+        // Everything but the classes is the template's: the renderer's field, the labels.
+        let tail = |xml: &str| xml[xml.find("</symbols>").unwrap()..].to_string();
+        assert_eq!(tail(&qml), tail(ARENAS_TEMPLATE));
+        assert!(qml.starts_with(&ARENAS_TEMPLATE[..ARENAS_TEMPLATE.find("<categories>").unwrap()]));
+        assert_eq!(style_qml("arenas", &kinds).unwrap(), qml);
+        assert_eq!(styles(&kinds).iter().find(|(n, _)| *n == "arenas").unwrap().1, qml);
+
+        // The project written with these kinds says the same, and only its arenas layer changed.
+        let dir = tempfile::tempdir().unwrap();
+        write_project(dir.path(), Crs::SWEREF99_TM, &kinds).unwrap();
+        let written = fs::read_to_string(dir.path().join("styles/arenas.qml")).unwrap();
+        assert_eq!(written, qml);
+        let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
+        assert_eq!(classes(arenas_layer(&project)), classes(&qml));
+        let plain = project_xml(|_| Some(3006), &symbology::kind_symbols(&Kinds::defaults()));
+        let outside = |p: &str| p.replace(arenas_layer(p), "");
+        assert_eq!(outside(&project), outside(&plain));
+        // Indented as the template: the project's renderer is four spaces deeper than the style file's.
+        assert!(project.contains("\n          <category symbol=\"4\" value=\"lekplats\""));
+        assert!(project.contains(
+            "\n          <symbol type=\"marker\" force_rhr=\"0\" clip_to_extent=\"1\" alpha=\"1\" name=\"5\">"
+        ));
     }
 
     /// Writes the project into an existing output folder: `ARENAGAP_SAMPLE_DIR=/tmp/out cargo test --lib
@@ -166,7 +406,7 @@ mod tests {
     #[ignore = "needs ARENAGAP_SAMPLE_DIR"]
     fn sample_project() {
         match std::env::var_os("ARENAGAP_SAMPLE_DIR") {
-            Some(dir) => write_project(Path::new(&dir), Crs::WGS84).unwrap(),
+            Some(dir) => write_project(Path::new(&dir), Crs::WGS84, &Kinds::defaults()).unwrap(),
             None => println!("ARENAGAP_SAMPLE_DIR is not set"),
         }
     }

@@ -4,9 +4,10 @@
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py OUT_DIR [--expect-gpkg]
 
 Opens OUT_DIR/arenagap.qgs and checks every layer (valid, feature count and CRS as in its GeoJSON file, the
-contract fields, the intended renderer), renders the project to OUT_DIR/qgis_render.png and checks the picture is
+contract fields, the intended renderer, a style class with a known marker for every kind of arena), renders the project to OUT_DIR/qgis_render.png and checks the picture is
 not blank; then, if OUT_DIR/arenagap.gpkg exists (required with --expect-gpkg), opens each of its layers the way
-QGIS does (default style from layer_styles), checks count, CRS, style and R-tree; and runs ogrinfo on every file,
+QGIS does (default style from layer_styles), checks count, CRS, style (the arenas' classes as in the project)
+and R-tree; and runs ogrinfo on every file,
 failing on any warning or error. Exits non-zero on any failure; the last line is `N passed, M failed`.
 
 Debian's PyQGIS lives in the system Python, hence /usr/bin/python3.
@@ -29,6 +30,7 @@ from qgis.core import (  # noqa: E402
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
+    QgsSimpleMarkerSymbolLayerBase,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize  # noqa: E402
@@ -130,6 +132,28 @@ def close_to(rgb, colour, tolerance=6):
                                                        (c.red(), c.green(), c.blue())))
 
 
+def arena_classes(c, prefix, layer):
+    """Checks that the arenas layer has a class on `kind` for every kind value in it, each a SimpleMarker of a
+    shape QGIS knows; returns the classes as (value, label, shape, colour), or None without a categorized style."""
+    renderer = layer.renderer()
+    if renderer is None or renderer.type() != "categorizedSymbol":
+        return None
+    classes = []
+    for cat in renderer.categories():
+        sl = cat.symbol().symbolLayer(0) if cat.symbol() else None
+        simple = sl is not None and sl.layerType() == "SimpleMarker"
+        name = sl.properties().get("name") if simple else None
+        shape, known = QgsSimpleMarkerSymbolLayerBase.decodeShape(name or "")
+        c.check(simple and known, f"{prefix}arenas: class {cat.value()} is a known marker", str(name))
+        classes.append((cat.value(), cat.label(), name, cat.symbol().color().name() if cat.symbol() else None))
+    values = {v for v, _, _, _ in classes}
+    kinds = {f["kind"] for f in layer.getFeatures()}
+    c.check(renderer.classAttribute() == "kind" and kinds <= values,
+            f"{prefix}arenas: a class on kind for each of the {len(kinds)} kinds ({len(values)} classes)",
+            f"attribute {renderer.classAttribute()}, no class for " + ", ".join(sorted(map(str, kinds - values))))
+    return classes
+
+
 def render(project, layers, extent, size, path=None):
     settings = QgsMapSettings()
     settings.setLayers(layers)
@@ -170,6 +194,7 @@ def main():
 
     qgs = os.path.join(out, "arenagap.qgs")
     project = QgsProject.instance()
+    project_classes = None
     if c.check(os.path.isfile(qgs), "arenagap.qgs exists") and c.check(project.read(qgs), "QGIS reads arenagap.qgs",
                                                                        project.error()):
         with open(qgs, encoding="utf-8") as f:
@@ -195,6 +220,8 @@ def main():
             c.check(not missing, f"{name}: contract fields", "missing " + ", ".join(missing))
             renderer = layer.renderer().type() if layer.renderer() else None
             c.check(renderer == RENDERERS[name], f"{name}: renderer {RENDERERS[name]}", str(renderer))
+            if name == "arenas":
+                project_classes = arena_classes(c, "", layer)
 
         districts = project.mapLayersByName("districts")
         if districts and districts[0].isValid():
@@ -238,6 +265,11 @@ def main():
                 renderer = layer.renderer().type() if layer.renderer() else None
                 c.check(renderer == RENDERERS[name], f"gpkg {name}: default style from layer_styles ({renderer})",
                         str(renderer))
+                if name == "arenas":
+                    classes = arena_classes(c, "gpkg ", layer)
+                    if project_classes is not None:
+                        c.check(classes == project_classes, "gpkg arenas: the same classes as in the project",
+                                f"{classes} vs {project_classes}")
                 rtree = f"rtree_{name}_geom"
                 if c.check(rtree in tables, f"gpkg {name}: {rtree} exists"):
                     indexed = db.execute(f'SELECT count(*) FROM "{rtree}"').fetchone()[0]
