@@ -20,15 +20,8 @@ fn district_fields() -> Vec<String> {
     fields.extend(["mean_distance_m", "p90_distance_m"].map(String::from));
     fields.extend(KINDS.map(|k| format!("mean_distance_{k}_m")));
     fields.extend(
-        [
-            "has_familjecentral",
-            "need_weight",
-            "gap_score",
-            "gap_rank",
-            "gap_score_unweighted",
-            "gap_rank_unweighted",
-        ]
-        .map(String::from),
+        ["has_familjecentral", "need_weight", "gap_score", "gap_rank", "gap_score_unweighted", "gap_rank_unweighted"]
+            .map(String::from),
     );
     fields
 }
@@ -51,7 +44,9 @@ fn child_fields() -> Vec<String> {
 }
 
 fn arena_fields() -> Vec<String> {
-    ["arena_id", "name", "kind", "capacity", "district_id", "radius_m", "children_within_radius"].map(String::from).into()
+    ["arena_id", "name", "kind", "capacity", "district_id", "radius_m", "children_within_radius"]
+        .map(String::from)
+        .into()
 }
 
 /// The demo with default options (no inputs named, only `--out`), run once for all tests that read it.

@@ -1173,7 +1173,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("analysis.gpkg");
         let layers: [&dyn LayerView; 2] = [&districts, &children];
-        crate::output::gpkg::write_gpkg(&path, &layers, Crs::SWEREF99_TM, &[("districts", "<qgis/>")]).unwrap();
+        crate::output::gpkg::write_gpkg(&path, &layers, Crs::SWEREF99_TM, &[("districts", "<qgis/>".to_string())])
+            .unwrap();
 
         // layer_styles and the R-tree tables are not layers.
         let e = read_layer(&path, &ReadOptions::default()).unwrap_err().to_string();
