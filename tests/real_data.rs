@@ -286,3 +286,39 @@ fn goteborg_primaromraden() {
         describe(&d, "gap_rank_unweighted", 5)
     );
 }
+
+/// The playground overlay adds a fifth, reference kind on real data: 282 playgrounds with their fields, and not a
+/// single gap number changes (lekplats is not a coverage kind).
+#[test]
+fn playground_overlay_adds_a_reference_kind_and_changes_no_gap_number() {
+    let Some(data) = shared_data("playground_overlay_adds_a_reference_kind_and_changes_no_gap_number") else {
+        return;
+    };
+    let scratch = Scratch::new();
+    let out = scratch.out();
+    let overlay = profile("goteborg-lekplatser.toml");
+    let mut extra: Vec<&str> =
+        vec!["--config", overlay.to_str().expect("a UTF-8 path"), "--kind", "Lekplatser=lekplats"];
+    extra.extend(NO_EXTRAS);
+    run_profile(&profile("goteborg.toml"), &data, &out, &extra);
+    let base = districts(goteborg_run(&data));
+    let with = districts(&out);
+    let playgrounds: f64 = with.values().map(|p| number(p, "arenas_lekplats")).sum();
+    assert_eq!(playgrounds, 282.0, "every playground of the register lies in a mellanområde");
+    for (id, b) in &base {
+        let w = &with[id];
+        for (key, value) in b {
+            assert_eq!(w.get(key), Some(value), "district {id}: {key}");
+        }
+    }
+    // Billdal has playgrounds but no arena: playgrounds reach some of its children, coverage stays 0.
+    let billdal = &with["52"];
+    assert!(number(billdal, "arenas_lekplats") > 0.0 && number(billdal, "children_covered_lekplats") > 0.0);
+    assert_eq!(number(billdal, "children_covered"), 0.0);
+    assert_eq!(
+        std::fs::read(out.join("gaps.geojson")).expect("gaps.geojson"),
+        std::fs::read(goteborg_run(&data).join("gaps.geojson")).expect("gaps.geojson")
+    );
+    let child = &feature_properties(&out.join("children.geojson"))[0];
+    assert!(child.contains_key("nearest_lekplats_m") && child.contains_key("nearest_lekplats_id"));
+}

@@ -32,9 +32,11 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct AnalyzeArgs {
-    /// A TOML config file; its keys are the flag names (district-id = "omrade_kod"). Flags win over it.
+    /// A TOML config file; its keys are the flag names (district-id = "omrade_kod"), and [kinds.<id>] tables add
+    /// kinds of arena (label-sv, label-en, radius, symbol, colour, capacity). Flags win over it. Repeatable: a later
+    /// file's keys win over an earlier one's (e.g. a base profile, then an overlay adding a kind).
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    config: Vec<PathBuf>,
     /// Resolve relative input paths (of the config file and of flags) against this folder.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -61,10 +63,10 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         }
         flags.rebase(dir);
     }
-    let file = match &args.config {
-        Some(path) => Options::from_file(path, args.data_dir.as_deref())?,
-        None => Options::default(),
-    };
+    let mut file = Options::default();
+    for path in &args.config {
+        file = Options::from_file(path, args.data_dir.as_deref())?.over(file)?;
+    }
     let mut options = flags.over(file)?;
     if options.names_no_input() {
         options = options.over(Options::demo(&demo_root()?))?;
