@@ -4,5 +4,6 @@ mod bad_input;
 mod common;
 mod demo;
 mod formats;
+mod foundation;
 mod qgis;
 mod real_data;

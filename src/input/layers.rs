@@ -302,9 +302,15 @@ pub fn load_arenas(
                 None => kinds.get(kind).capacity,
             };
             if let Some((first_path, first_at)) = seen.get(&arena_id) {
+                let hint = if id.is_none() {
+                    "; ids default to <file stem>#<feature number>, so two files of the same name need an arena-id \
+                     field (--arena-id, or arena-id in the file's arenas entry)"
+                } else {
+                    ""
+                };
                 return Err(layer.feature_error(
                     i,
-                    format!("duplicate arena id '{arena_id}' (also {}, {first_at})", first_path.display()),
+                    format!("duplicate arena id '{arena_id}' (also {}, {first_at}){hint}", first_path.display()),
                 ));
             }
             seen.insert(arena_id.clone(), (path.clone(), layer.location(i)));
