@@ -62,17 +62,17 @@ pub struct Zones {
     pub dropped_children: f64,
 }
 
-/// Finds the gap zones. Per child point: `district` (index, `None` outside every district) and `nearest` (the
-/// cost to the nearest coverage-kind arena, NaN when there is none); `need_weight` is per district (children
+/// Finds the gap zones. Per child point: `district` (index, `None` outside every district) and `nearest(i)` (the
+/// cost to the nearest coverage-kind arena, `None` when there is none); `need_weight` is per district (children
 /// outside every district weigh 1).
 pub fn gap_zones(
     children: &Children,
     district: &[Option<u32>],
-    nearest: &[f64],
+    nearest: &dyn Fn(usize) -> Option<f64>,
     need_weight: &[f64],
     settings: ZoneSettings,
 ) -> Zones {
-    let near = |i: usize| Some(nearest[i]).filter(|d| !d.is_nan());
+    let near = nearest;
     let uncovered: Vec<usize> = (0..children.len())
         .filter(|&i| children.counts[i] > 0.0 && near(i).is_none_or(|d| d > settings.radius))
         .collect();

@@ -37,7 +37,7 @@ pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcom
     let zones = zones::gap_zones(
         &study.children,
         &study.child_district,
-        &eval.any_cost,
+        &|i| eval.nearest_any_cost(i),
         &study.need_weight,
         zone_settings(settings),
     );

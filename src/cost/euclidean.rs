@@ -94,13 +94,16 @@ impl CostModel for StraightLine<'_> {
         let positions = facilities.positions();
         let index = SiteIndex::new(&positions, group, groups);
         let (starts, ids) = candidates(grid, &index);
-        let rows: Vec<(Vec<f64>, Vec<u32>)> = self
-            .origins
+        // Filled in place, chunk by chunk: a million origins never hold the table twice.
+        let mut table = Nearest::empty(self.origins.len(), groups);
+        let (cost, facility) = table.rows_mut();
+        let span = CHUNK * groups;
+        self.origins
             .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut cost = Vec::with_capacity(chunk.len() * groups);
-                let mut facility = Vec::with_capacity(chunk.len() * groups);
-                for &p in chunk {
+            .zip(cost.par_chunks_mut(span.max(1)))
+            .zip(facility.par_chunks_mut(span.max(1)))
+            .for_each(|((chunk, cost), facility)| {
+                for (k, &p) in chunk.iter().enumerate() {
                     let cell = grid.cell_of(p);
                     for g in 0..groups {
                         let range = starts[cell * groups + g] as usize..starts[cell * groups + g + 1] as usize;
@@ -112,20 +115,14 @@ impl CostModel for StraightLine<'_> {
                                 best = (f, d2);
                             }
                         }
-                        facility.push(best.0);
-                        cost.push(if best.0 == NONE { f64::NAN } else { best.1.sqrt() });
+                        if best.0 != NONE {
+                            facility[k * groups + g] = best.0;
+                            cost[k * groups + g] = best.1.sqrt();
+                        }
                     }
                 }
-                (cost, facility)
-            })
-            .collect();
-        let mut cost = Vec::with_capacity(self.origins.len() * groups);
-        let mut facility = Vec::with_capacity(self.origins.len() * groups);
-        for (c, f) in rows {
-            cost.extend(c);
-            facility.extend(f);
-        }
-        Nearest::from_parts(groups, cost, facility)
+            });
+        table
     }
 
     fn within(&self, facilities: &Facilities, cutoff: &[f64]) -> Within {

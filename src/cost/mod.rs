@@ -83,15 +83,25 @@ impl Nearest {
     /// The nearest facility among the groups where `include[g]`, by the same rule (smallest cost, then first in
     /// the facility set).
     pub fn nearest_among(&self, i: usize, include: &[bool]) -> Option<(u32, f64)> {
-        let mut best: Option<(u32, f64)> = None;
+        self.nearest_kind_among(i, include).and_then(|g| self.get(i, g))
+    }
+
+    /// The group of [`Nearest::nearest_among`].
+    pub fn nearest_kind_among(&self, i: usize, include: &[bool]) -> Option<usize> {
+        let mut best: Option<(usize, u32, f64)> = None;
         for (g, _) in include.iter().enumerate().filter(|(_, on)| **on) {
             if let Some((f, c)) = self.get(i, g) {
-                if best.is_none_or(|(bf, bc)| c < bc || (c == bc && f < bf)) {
-                    best = Some((f, c));
+                if best.is_none_or(|(_, bf, bc)| c < bc || (c == bc && f < bf)) {
+                    best = Some((g, f, c));
                 }
             }
         }
-        best
+        best.map(|b| b.0)
+    }
+
+    /// The whole table, to fill in place: costs and facilities, `groups` entries per origin.
+    pub fn rows_mut(&mut self) -> (&mut [f64], &mut [u32]) {
+        (&mut self.cost, &mut self.facility)
     }
 }
 

@@ -8,9 +8,12 @@
 
 use rayon::prelude::*;
 
-use crate::cost::{CostModel, Nearest, Unit, NONE};
+use crate::cost::{CostModel, Nearest, Unit};
 use crate::model::facilities::Facilities;
 use crate::model::study::Study;
+
+/// "No kind" in [`Evaluation::any_kind`].
+pub const NO_KIND: u16 = u16::MAX;
 
 /// A child with no arena at all in the data counts as this many radii away in the gap score.
 pub const NO_ARENA_RADII: f64 = 10.0;
@@ -31,10 +34,9 @@ pub struct Params {
 pub struct Evaluation {
     /// Per child point and kind: the nearest arena of that kind (index into the facility set) and its cost.
     pub nearest: Nearest,
-    /// Per child point: the nearest arena of any coverage kind ([`NONE`] when there is none).
-    pub any_facility: Vec<u32>,
-    /// Per child point: its cost (NaN when there is none).
-    pub any_cost: Vec<f64>,
+    /// Per child point: the kind of its nearest arena of any coverage kind ([`NO_KIND`] when there is none); the
+    /// arena and its cost are in `nearest` (a kind index, not a copy: a million children stay small).
+    pub any_kind: Vec<u16>,
     /// Per district, aligned with the study's districts.
     pub districts: Vec<DistrictMetrics>,
     /// Per facility: the children within its kind's radius.
@@ -58,8 +60,16 @@ pub struct Evaluation {
 impl Evaluation {
     /// The nearest arena of any coverage kind to child `i`, and its cost.
     pub fn nearest_any(&self, i: usize) -> Option<(u32, f64)> {
-        let f = self.any_facility[i];
-        (f != NONE).then(|| (f, self.any_cost[i]))
+        let k = self.any_kind[i];
+        if k == NO_KIND {
+            return None;
+        }
+        self.nearest.get(i, k as usize)
+    }
+
+    /// The cost to the nearest arena of any coverage kind from child `i`.
+    pub fn nearest_any_cost(&self, i: usize) -> Option<f64> {
+        self.nearest_any(i).map(|x| x.1)
     }
 
     /// Whether child point `i` is covered (within the "any" radius of a coverage-kind arena).
@@ -136,16 +146,15 @@ pub fn evaluate(study: &Study, facilities: &Facilities, cost: &dyn CostModel, pa
     let group: Vec<Option<usize>> = facilities.iter().map(|f| Some(f.kind.index()).filter(|&k| k < kinds)).collect();
     let nearest = cost.nearest(facilities, &group, kinds);
     let n = study.children.len();
-    let (any_facility, any_cost): (Vec<u32>, Vec<f64>) = (0..n)
+    let any_kind: Vec<u16> = (0..n)
         .into_par_iter()
         .with_min_len(8192)
-        .map(|i| nearest.nearest_among(i, &coverage).map_or((NONE, f64::NAN), |x| x))
-        .unzip();
+        .map(|i| nearest.nearest_kind_among(i, &coverage).map_or(NO_KIND, |k| k as u16))
+        .collect();
     let facility_district = study.locate_facilities(facilities);
     let mut eval = Evaluation {
         nearest,
-        any_facility,
-        any_cost,
+        any_kind,
         districts: Vec::new(),
         children_within: Vec::new(),
         facility_district,
@@ -198,7 +207,7 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
     // must not cost twice their memory in growing vectors.
     let mut sizes = vec![0usize; n];
     for (i, d) in study.child_district.iter().enumerate() {
-        if let (Some(d), false) = (d, eval.any_cost[i].is_nan()) {
+        if let (Some(d), true) = (d, eval.any_kind[i] != NO_KIND) {
             sizes[*d as usize] += 1;
         }
     }
