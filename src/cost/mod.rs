@@ -88,15 +88,23 @@ impl Nearest {
 
     /// The group of [`Nearest::nearest_among`].
     pub fn nearest_kind_among(&self, i: usize, include: &[bool]) -> Option<usize> {
-        let mut best: Option<(usize, u32, f64)> = None;
-        for (g, _) in include.iter().enumerate().filter(|(_, on)| **on) {
-            if let Some((f, c)) = self.get(i, g) {
-                if best.is_none_or(|(_, bf, bc)| c < bc || (c == bc && f < bf)) {
-                    best = Some((g, f, c));
-                }
+        let row = i * self.groups..(i + 1) * self.groups;
+        let (costs, facilities) = (&self.cost[row.clone()], &self.facility[row]);
+        let mut best: Option<usize> = None;
+        for g in 0..self.groups.min(include.len()) {
+            let f = facilities[g];
+            if !include[g] || f == NONE {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some(b) => costs[g] < costs[b] || (costs[g] == costs[b] && f < facilities[b]),
+            };
+            if better {
+                best = Some(g);
             }
         }
-        best.map(|b| b.0)
+        best
     }
 
     /// The whole table, to fill in place: costs and facilities, `groups` entries per origin.

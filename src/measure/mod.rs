@@ -165,10 +165,11 @@ pub fn evaluate(study: &Study, facilities: &Facilities, cost: &dyn CostModel, pa
         unit: cost.unit(),
         cost_model: cost.name(),
     };
-    let (districts, outside) = summarize(study, facilities, &eval);
+    let ((districts, outside), within) =
+        rayon::join(|| summarize(study, facilities, &eval), || children_within(study, facilities, cost, &eval.radius));
     eval.districts = districts;
     eval.outside = outside;
-    eval.children_within = children_within(study, facilities, cost, &eval.radius);
+    eval.children_within = within;
     eval
 }
 
@@ -187,6 +188,27 @@ fn children_within(study: &Study, facilities: &Facilities, cost: &dyn CostModel,
     out
 }
 
+/// Children are summed in chunks of this many.
+const CHUNK: usize = 8192;
+
+/// One chunk's sums per district (`FIELDS` fixed ones, then three per kind: covered, distance sum, distance
+/// weight), its (distance, children) pairs per district, and the children outside every district.
+struct Partial {
+    sums: Vec<f64>,
+    distances: Vec<Vec<(f64, f64)>>,
+    outside: (usize, f64),
+}
+
+impl Partial {
+    const CHILDREN: usize = 0;
+    const COVERED: usize = 1;
+    const GAP: usize = 2;
+    const GAP_WEIGHTED: usize = 3;
+    const DISTANCE_SUM: usize = 4;
+    const DISTANCE_WEIGHT: usize = 5;
+    const FIELDS: usize = 6;
+}
+
 /// Per-district metrics, gap scores and ranks.
 fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<DistrictMetrics>, (usize, f64)) {
     let kinds = eval.radius.len();
@@ -203,62 +225,84 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
             ..Default::default()
         })
         .collect();
-    // Each district's (distance, children) pairs for its percentile, sized exactly up front: a million children
-    // must not cost twice their memory in growing vectors.
-    let mut sizes = vec![0usize; n];
-    for (i, d) in study.child_district.iter().enumerate() {
-        if let (Some(d), true) = (d, eval.any_kind[i] != NO_KIND) {
-            sizes[*d as usize] += 1;
-        }
-    }
-    let mut distances: Vec<Vec<(f64, f64)>> = sizes.into_iter().map(Vec::with_capacity).collect();
-    let mut weighted_sum = vec![0.0; n];
-    let mut weight_with_arena = vec![0.0; n];
-    let mut kind_sum = vec![0.0; n * kinds];
-    let mut kind_weight = vec![0.0; n * kinds];
-    let mut outside = (0usize, 0.0);
-    for (i, &count) in children.counts.iter().enumerate() {
-        let Some(d) = study.child_district[i] else {
-            outside.0 += 1;
-            outside.1 += count;
-            continue;
-        };
-        let d = d as usize;
-        let m = &mut metrics[d];
-        m.children += count;
-        let nearest = eval.nearest_any(i).map(|x| x.1);
-        if nearest.is_some_and(|x| x <= eval.radius_any) {
-            m.children_covered += count;
-        }
-        for k in 0..kinds {
-            if let Some(c) = eval.nearest.cost(i, k) {
-                if c <= eval.radius[k] {
-                    m.children_covered_kind[k] += count;
+    // Children in fixed chunks, in parallel; each chunk's partial sums (and its (distance, children) pairs per
+    // district, for the percentile) are combined in chunk order, so every sum is the same whatever the number of
+    // threads.
+    let fields = Partial::FIELDS + 3 * kinds;
+    let partials: Vec<Partial> = (0..children.len())
+        .into_par_iter()
+        .step_by(CHUNK)
+        .map(|start| {
+            let end = (start + CHUNK).min(children.len());
+            let mut p = Partial { sums: vec![0.0; n * fields], distances: vec![Vec::new(); n], outside: (0, 0.0) };
+            for i in start..end {
+                let count = children.counts[i];
+                let Some(d) = study.child_district[i] else {
+                    p.outside.0 += 1;
+                    p.outside.1 += count;
+                    continue;
+                };
+                let d = d as usize;
+                let row = &mut p.sums[d * fields..(d + 1) * fields];
+                row[Partial::CHILDREN] += count;
+                let nearest = eval.nearest_any_cost(i);
+                if nearest.is_some_and(|x| x <= eval.radius_any) {
+                    row[Partial::COVERED] += count;
                 }
-                kind_sum[d * kinds + k] += count * c;
-                kind_weight[d * kinds + k] += count;
+                let contribution = gap_contribution(count, nearest, eval.radius_any);
+                row[Partial::GAP] += contribution;
+                row[Partial::GAP_WEIGHTED] += study.need_weight[d] * contribution;
+                if let Some(x) = nearest {
+                    row[Partial::DISTANCE_SUM] += count * x;
+                    row[Partial::DISTANCE_WEIGHT] += count;
+                    p.distances[d].push((x, count));
+                }
+                for k in 0..kinds {
+                    if let Some(c) = eval.nearest.cost(i, k) {
+                        let at = Partial::FIELDS + 3 * k;
+                        if c <= eval.radius[k] {
+                            row[at] += count;
+                        }
+                        row[at + 1] += count * c;
+                        row[at + 2] += count;
+                    }
+                }
             }
+            p
+        })
+        .collect();
+    let mut sums = vec![0.0; n * fields];
+    let mut outside = (0usize, 0.0);
+    for p in &partials {
+        for (total, part) in sums.iter_mut().zip(&p.sums) {
+            *total += part;
         }
-        let contribution = gap_contribution(count, nearest, eval.radius_any);
-        m.gap_score_unweighted += contribution;
-        m.gap_score += m.need_weight * contribution;
-        if let Some(x) = nearest {
-            weighted_sum[d] += count * x;
-            weight_with_arena[d] += count;
-            distances[d].push((x, count));
-        }
+        outside.0 += p.outside.0;
+        outside.1 += p.outside.1;
     }
-    // Sorting each district's distances for the percentile is the costly part: districts in parallel.
-    metrics.par_iter_mut().zip(distances.par_iter_mut()).enumerate().for_each(|(d, (m, distances))| {
-        if weight_with_arena[d] > 0.0 {
-            m.mean_distance_m = Some(weighted_sum[d] / weight_with_arena[d]);
-            m.p90_distance_m = weighted_percentile(distances, 0.9);
+    // Each district's pairs gathered in chunk order, sorted for the percentile: districts in parallel.
+    metrics.par_iter_mut().enumerate().for_each(|(d, m)| {
+        let row = &sums[d * fields..(d + 1) * fields];
+        m.children = row[Partial::CHILDREN];
+        m.children_covered = row[Partial::COVERED];
+        m.gap_score_unweighted = row[Partial::GAP];
+        m.gap_score = row[Partial::GAP_WEIGHTED];
+        if row[Partial::DISTANCE_WEIGHT] > 0.0 {
+            m.mean_distance_m = Some(row[Partial::DISTANCE_SUM] / row[Partial::DISTANCE_WEIGHT]);
+            let mut distances: Vec<(f64, f64)> =
+                Vec::with_capacity(partials.iter().map(|p| p.distances[d].len()).sum());
+            for p in &partials {
+                distances.extend_from_slice(&p.distances[d]);
+            }
+            m.p90_distance_m = weighted_percentile(&mut distances, 0.9);
         }
         for k in 0..kinds {
-            let w = kind_weight[d * kinds + k];
-            m.mean_distance_kind[k] = (w > 0.0).then(|| kind_sum[d * kinds + k] / w);
+            let at = Partial::FIELDS + 3 * k;
+            m.children_covered_kind[k] = row[at];
+            m.mean_distance_kind[k] = (row[at + 2] > 0.0).then(|| row[at + 1] / row[at + 2]);
         }
     });
+    drop(partials);
     let policy = study.kinds.policy_kind().map(|k| k.index());
     for (f, d) in facilities.iter().zip(&eval.facility_district) {
         let (Some(d), k) = (d, f.kind.index()) else { continue };
@@ -286,7 +330,8 @@ pub fn weighted_percentile(values: &mut [(f64, f64)], share: f64) -> Option<f64>
     if total <= 0.0 {
         return None;
     }
-    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Unstable is enough: the answer is a distance, the same whichever of equal distances comes first.
+    values.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let target = share * total;
     let mut cumulative = 0.0;
     for &(d, w) in values.iter() {
