@@ -30,17 +30,18 @@ pub struct Outcome {
 /// Loads, evaluates the arenas as read, and draws the gap zones.
 pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcome> {
     let study = crate::input::load(&settings.load, progress)?;
-    progress("measuring distances");
+    progress("measuring distances, summarising districts, drawing gap zones");
     let cost = StraightLine::new(&study.children.points);
-    let eval = measure::evaluate(&study, &study.facilities, &cost, &settings.params);
-    progress("drawing gap zones");
-    let zones = zones::gap_zones(
-        &study.children,
-        &study.child_district,
-        &|i| eval.nearest_any_cost(i),
-        &study.need_weight,
-        zone_settings(settings),
-    );
+    // Gap zones need only the per-child results: they are drawn while the districts are summed.
+    let (eval, zones) = measure::evaluate_with(&study, &study.facilities, &cost, &settings.params, |eval| {
+        zones::gap_zones(
+            &study.children,
+            &study.child_district,
+            &|i| eval.nearest_any_cost(i),
+            &study.need_weight,
+            zone_settings(settings),
+        )
+    });
     let mut warnings = study.warnings.0.clone();
     warnings.extend(evaluation_warnings(&study, &eval));
     Ok(Outcome { study, eval, zones, warnings })

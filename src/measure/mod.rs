@@ -140,6 +140,19 @@ impl DistrictMetrics {
 
 /// Evaluates `facilities` on `study`, measuring with `cost` (built over the study's child points).
 pub fn evaluate(study: &Study, facilities: &Facilities, cost: &dyn CostModel, params: &Params) -> Evaluation {
+    evaluate_with(study, facilities, cost, params, |_| ()).0
+}
+
+/// [`evaluate`], running `alongside` in parallel with the district summary: it is given the evaluation's
+/// per-child results (`nearest`, `any_kind`; the district metrics and `children_within` are still empty), which is
+/// all that gap zones need, so that a run draws its zones while the districts are summed.
+pub fn evaluate_with<T: Send>(
+    study: &Study,
+    facilities: &Facilities,
+    cost: &dyn CostModel,
+    params: &Params,
+    alongside: impl FnOnce(&Evaluation) -> T + Send,
+) -> (Evaluation, T) {
     let kinds = study.kinds.len();
     let radius = study.kinds.radii();
     let coverage = study.kinds.coverage_flags();
@@ -165,12 +178,19 @@ pub fn evaluate(study: &Study, facilities: &Facilities, cost: &dyn CostModel, pa
         unit: cost.unit(),
         cost_model: cost.name(),
     };
-    let ((districts, outside), within) =
-        rayon::join(|| summarize(study, facilities, &eval), || children_within(study, facilities, cost, &eval.radius));
+    let (((districts, outside), within), extra) = rayon::join(
+        || {
+            rayon::join(
+                || summarize(study, facilities, &eval),
+                || children_within(study, facilities, cost, &eval.radius),
+            )
+        },
+        || alongside(&eval),
+    );
     eval.districts = districts;
     eval.outside = outside;
     eval.children_within = within;
-    eval
+    (eval, extra)
 }
 
 /// Per facility, the children within its kind's radius, through [`CostModel::within`] in batches.

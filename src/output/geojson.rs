@@ -159,19 +159,27 @@ pub(crate) fn write_fixed(buf: &mut Vec<u8>, v: f64, decimals: u32) {
     if scaled < 0 {
         buf.push(b'-');
     }
-    let (whole, mut fraction) = ((scaled.abs() / scale), (scaled.abs() % scale));
-    buf.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
-    if fraction != 0 {
-        let mut width = decimals as usize;
-        while fraction % 10 == 0 {
-            fraction /= 10;
-            width -= 1;
+    // One integer formatted once, the decimal point put in its place, trailing zeros of the fraction dropped.
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(scaled.unsigned_abs()).as_bytes();
+    let decimals = decimals as usize;
+    if digits.len() > decimals {
+        let (whole, fraction) = digits.split_at(digits.len() - decimals);
+        buf.extend_from_slice(whole);
+        let kept = fraction.iter().rposition(|&d| d != b'0').map_or(0, |p| p + 1);
+        if kept > 0 {
+            buf.push(b'.');
+            buf.extend_from_slice(&fraction[..kept]);
         }
-        buf.push(b'.');
-        let mut digits = itoa::Buffer::new();
-        let digits = digits.format(fraction).as_bytes();
-        buf.extend(std::iter::repeat_n(b'0', width - digits.len()));
-        buf.extend_from_slice(digits);
+    } else {
+        // |v| < 1: zero, then the fraction with its leading zeros.
+        buf.push(b'0');
+        let kept = digits.iter().rposition(|&d| d != b'0').map_or(0, |p| p + 1);
+        if kept > 0 {
+            buf.push(b'.');
+            buf.extend(std::iter::repeat_n(b'0', decimals - digits.len()));
+            buf.extend_from_slice(&digits[..kept]);
+        }
     }
 }
 
@@ -251,9 +259,26 @@ mod tests {
         assert_eq!(fixed(318_234.05, 2), "318234.05");
         assert_eq!(fixed(57.0000001, 7), "57.0000001");
         assert_eq!(fixed(-12.34, 2), "-12.34");
+        assert_eq!(fixed(0.5, 2), "0.5");
+        assert_eq!(fixed(-0.05, 2), "-0.05");
+        assert_eq!(fixed(0.0, 7), "0");
+        assert_eq!(fixed(100.0, 0), "100");
         // Agrees with the shortest representation of the rounded value.
-        for v in [1.1, 2.25, 1000.01, 4847.66, 0.07] {
+        for v in [1.1, 2.25, 1000.01, 4847.66, 0.07, 10.0, 0.1, 99.99] {
             assert_eq!(fixed(v, 2), ryu::Buffer::new().format(v).trim_end_matches(".0"));
+        }
+        // And with a slow reference on many values.
+        let mut x = 0.123_456_789_f64;
+        for k in 0..20_000 {
+            x = (x * 7919.0 + 0.3183).fract();
+            let v = (x - 0.5) * 10f64.powi(k % 9);
+            for d in [0u32, 2, 7] {
+                let p = 10f64.powi(d as i32);
+                let want = format!("{:.*}", d as usize, (v * p).round() / p);
+                let want = if want.contains('.') { want.trim_end_matches('0').trim_end_matches('.') } else { &want };
+                let want = if want == "-0" { "0" } else { want };
+                assert_eq!(fixed(v, d), want, "{v} {d}");
+            }
         }
     }
 }
