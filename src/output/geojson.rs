@@ -270,7 +270,7 @@ mod tests {
         // And with a slow reference on many values.
         let mut x = 0.123_456_789_f64;
         for k in 0..20_000 {
-            x = (x * 7919.0 + 0.3183).fract();
+            x = (x * 7919.0 + 0.2917).fract();
             let v = (x - 0.5) * 10f64.powi(k % 9);
             for d in [0u32, 2, 7] {
                 let p = 10f64.powi(d as i32);
