@@ -63,15 +63,19 @@ FIELDS = {
         "children_uncovered": 0.5, "coverage_share": 0.5, "children_covered_familjecentral": 0.5,
         "children_covered_oppen_forskola": 0.5, "children_covered_bibliotek": 0.5,
         "children_covered_bemannad_lekplats": 0.5, "mean_distance_m": 0.5, "p90_distance_m": 0.5,
+        "mean_distance_familjecentral_m": 0.5, "mean_distance_oppen_forskola_m": 0.5, "mean_distance_bibliotek_m": 0.5,
+        "mean_distance_bemannad_lekplats_m": 0.5,
         "has_familjecentral": True, "need_weight": 0.5, "gap_score": 0.5, "gap_rank": 1,
         "gap_score_unweighted": 0.5, "gap_rank_unweighted": 1,
     },
     "gaps": {"zone_id": 1, "children": 0.5, "nearest_arena_m": 0.5, "nearest_arena_min_m": 0.5, "districts": "",
              "gap_score": 0.5, "gap_rank": 1},
-    "children": {"children": 0.5, "district_id": "", "nearest_any_m": 0.5, "nearest_familjecentral_m": 0.5,
-                 "nearest_oppen_forskola_m": 0.5, "nearest_bibliotek_m": 0.5, "nearest_bemannad_lekplats_m": 0.5,
-                 "covered": True},
-    "arenas": {"name": "", "kind": "familjecentral", "radius_m": 0.5, "children_within_radius": 0.5},
+    "children": {"children": 0.5, "district_id": "", "nearest_any_m": 0.5, "nearest_any_id": "", "nearest_any_name": "",
+                 "nearest_familjecentral_m": 0.5, "nearest_familjecentral_id": "", "nearest_oppen_forskola_m": 0.5,
+                 "nearest_oppen_forskola_id": "", "nearest_bibliotek_m": 0.5, "nearest_bibliotek_id": "",
+                 "nearest_bemannad_lekplats_m": 0.5, "nearest_bemannad_lekplats_id": "", "covered": True},
+    "arenas": {"arena_id": "", "name": "", "kind": "familjecentral", "capacity": 0.5, "district_id": "", "radius_m": 0.5,
+               "children_within_radius": 0.5},
 }
 GEOMETRY = {"districts": "MultiPolygon", "gaps": "MultiPolygon", "children": "Point", "arenas": "Point"}
 # Top of the layer list first.
