@@ -20,7 +20,7 @@ pub const NO_ARENA_RADII: f64 = 10.0;
 
 /// Facilities are measured for "children within radius" this many at a time, so that the pairs in flight stay
 /// few even for a million children.
-const WITHIN_BATCH: usize = 32;
+const WITHIN_BATCH: usize = 8;
 
 /// What an evaluation is asked, beyond the study's kinds (which carry each kind's radius and coverage flag).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -212,10 +212,9 @@ fn children_within(study: &Study, facilities: &Facilities, cost: &dyn CostModel,
 const CHUNK: usize = 8192;
 
 /// One chunk's sums per district (`FIELDS` fixed ones, then three per kind: covered, distance sum, distance
-/// weight), its (distance, children) pairs per district, and the children outside every district.
+/// weight), and the children outside every district.
 struct Partial {
     sums: Vec<f64>,
-    distances: Vec<Vec<(f64, f64)>>,
     outside: (usize, f64),
 }
 
@@ -245,16 +244,15 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
             ..Default::default()
         })
         .collect();
-    // Children in fixed chunks, in parallel; each chunk's partial sums (and its (distance, children) pairs per
-    // district, for the percentile) are combined in chunk order, so every sum is the same whatever the number of
-    // threads.
+    // Children in fixed chunks, in parallel; each chunk's partial sums are combined in chunk order, so every sum is
+    // the same whatever the number of threads.
     let fields = Partial::FIELDS + 3 * kinds;
     let partials: Vec<Partial> = (0..children.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map(|start| {
             let end = (start + CHUNK).min(children.len());
-            let mut p = Partial { sums: vec![0.0; n * fields], distances: vec![Vec::new(); n], outside: (0, 0.0) };
+            let mut p = Partial { sums: vec![0.0; n * fields], outside: (0, 0.0) };
             for i in start..end {
                 let count = children.counts[i];
                 let Some(d) = study.child_district[i] else {
@@ -275,7 +273,6 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
                 if let Some(x) = nearest {
                     row[Partial::DISTANCE_SUM] += count * x;
                     row[Partial::DISTANCE_WEIGHT] += count;
-                    p.distances[d].push((x, count));
                 }
                 for k in 0..kinds {
                     if let Some(c) = eval.nearest.cost(i, k) {
@@ -300,8 +297,22 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
         outside.0 += p.outside.0;
         outside.1 += p.outside.1;
     }
-    // Each district's pairs gathered in chunk order, sorted for the percentile: districts in parallel.
-    metrics.par_iter_mut().enumerate().for_each(|(d, m)| {
+    drop(partials);
+    // Each district's (distance, children) pairs for its percentile, sized exactly up front (a million children
+    // must not cost twice their memory in growing vectors), filled in child order, sorted per district in parallel.
+    let mut sizes = vec![0usize; n];
+    for (i, d) in study.child_district.iter().enumerate() {
+        if let (Some(d), true) = (d, eval.any_kind[i] != NO_KIND) {
+            sizes[*d as usize] += 1;
+        }
+    }
+    let mut distances: Vec<Vec<(f64, f64)>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for (i, d) in study.child_district.iter().enumerate() {
+        if let (Some(d), Some(x)) = (d, eval.nearest_any_cost(i)) {
+            distances[*d as usize].push((x, children.counts[i]));
+        }
+    }
+    metrics.par_iter_mut().zip(distances.par_iter_mut()).enumerate().for_each(|(d, (m, distances))| {
         let row = &sums[d * fields..(d + 1) * fields];
         m.children = row[Partial::CHILDREN];
         m.children_covered = row[Partial::COVERED];
@@ -309,12 +320,7 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
         m.gap_score = row[Partial::GAP_WEIGHTED];
         if row[Partial::DISTANCE_WEIGHT] > 0.0 {
             m.mean_distance_m = Some(row[Partial::DISTANCE_SUM] / row[Partial::DISTANCE_WEIGHT]);
-            let mut distances: Vec<(f64, f64)> =
-                Vec::with_capacity(partials.iter().map(|p| p.distances[d].len()).sum());
-            for p in &partials {
-                distances.extend_from_slice(&p.distances[d]);
-            }
-            m.p90_distance_m = weighted_percentile(&mut distances, 0.9);
+            m.p90_distance_m = weighted_percentile(distances, 0.9);
         }
         for k in 0..kinds {
             let at = Partial::FIELDS + 3 * k;
@@ -322,7 +328,7 @@ fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<
             m.mean_distance_kind[k] = (row[at + 2] > 0.0).then(|| row[at + 1] / row[at + 2]);
         }
     });
-    drop(partials);
+    drop(distances);
     let policy = study.kinds.policy_kind().map(|k| k.index());
     for (f, d) in facilities.iter().zip(&eval.facility_district) {
         let (Some(d), k) = (d, f.kind.index()) else { continue };

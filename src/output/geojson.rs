@@ -12,7 +12,8 @@ use super::{atomic, FieldType, LayerView, Value};
 use crate::crs::{Crs, Transform};
 use crate::error::Result;
 
-const CHUNK: usize = 4096;
+/// Features formatted by one task: a million-point layer is written in about 500 of them.
+const CHUNK: usize = 2048;
 
 /// Writes `layer` to `path`, transforming geometry from the analysis CRS with `transform` (whose target is the
 /// output CRS).
@@ -86,7 +87,8 @@ pub fn write(path: &Path, layer: &dyn LayerView, transform: &Transform) -> Resul
     })
 }
 
-/// Chunks formatted at once: two sets of this many buffers of ~1.5 MB are alive while a layer is written.
+/// Chunks formatted at once: two sets of this many buffers (about 1 MB each for child points) are alive while a
+/// layer is written.
 const BATCH: usize = 6;
 
 fn write_feature(
