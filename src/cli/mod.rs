@@ -13,6 +13,7 @@ pub mod record;
 use self::analyze::Outcome;
 use self::options::Options;
 use crate::error::{Error, Result};
+use crate::model::kinds::Kinds;
 use crate::output::layers::format_count;
 
 /// arenagap: how near every young child lives to a family-centred arena, and where the gaps are.
@@ -132,15 +133,26 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
     );
     println!();
     println!("Most underserved districts (gap_rank):");
-    println!(
+    // One more column per kind beyond the city's four: the share of children within its radius of one.
+    let extra: Vec<(usize, String)> = study
+        .kinds
+        .iter()
+        .filter(|(_, k)| !Kinds::DEFAULT_IDS.contains(&k.id.as_str()))
+        .map(|(id, k)| (id.index(), truncate(&format!("{} ≤{}", k.id, k.radius), 14)))
+        .collect();
+    let mut header = format!(
         "{:>4}  {:<28} {:>8} {:>10} {:>8} {:>10} {:>6} {:>10}",
         "rank", "district", "children", "uncovered", "covered", "mean dist", "FC", "gap score"
     );
+    for (_, title) in &extra {
+        header.push_str(&format!(" {title:>14}"));
+    }
+    println!("{header}");
     let mut order: Vec<usize> = (0..study.districts.len()).collect();
     order.sort_by_key(|&i| a.districts[i].gap_rank);
     for &i in order.iter().take(5) {
         let (d, m) = (&study.districts[i], &a.districts[i]);
-        println!(
+        let mut line = format!(
             "{:>4}  {:<28} {:>8} {:>10} {:>7.0}% {:>10} {:>6} {:>10.1}",
             m.gap_rank,
             truncate(&format!("{} {}", d.id, d.name), 28),
@@ -151,6 +163,11 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
             if m.has_policy_kind { "yes" } else { "no" },
             m.gap_score
         );
+        for (k, _) in &extra {
+            let share = if m.children > 0.0 { 100.0 * m.children_covered_kind[*k] / m.children } else { 0.0 };
+            line.push_str(&format!(" {:>13.0}%", share));
+        }
+        println!("{line}");
     }
     println!();
     let zones = &outcome.zones;
