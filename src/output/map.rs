@@ -442,23 +442,6 @@ fn format_sv(v: f64, decimals: usize) -> String {
     out
 }
 
-/// XML-escapes text for an SVG element or attribute.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A coordinate in pixels, to 0.1 px, without trailing `.0` (and never `-0`).
 struct Px(f64);
 
@@ -921,7 +904,7 @@ fn halo_text(svg: &mut String, x: f64, y: f64, size: f64, bold: bool, anchor: &s
         Px(size),
         if bold { " font-weight=\"bold\"" } else { "" },
         Px(size * 0.28),
-        esc(t)
+        super::xml_escape(t)
     );
 }
 
@@ -1022,7 +1005,7 @@ fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout) 
                 Px(lx),
                 Px(ly - size * 0.35 * 1.15 + size * 0.36),
                 Px(size),
-                esc(&label)
+                super::xml_escape(&label)
             );
         }
     }
@@ -1101,7 +1084,7 @@ fn draw_scale_bar(svg: &mut String, frame: &Frame, layout: &Layout) {
             Px(x),
             Px(ty),
             Px(size),
-            esc(&t)
+            super::xml_escape(&t)
         );
     }
     svg.push_str("</g>\n");
@@ -1152,7 +1135,7 @@ fn draw_title(svg: &mut String, options: &MapOptions, layout: &Layout) {
         Px(layout.margin),
         Px(y),
         Px(size),
-        esc(&options.title)
+        super::xml_escape(&options.title)
     );
     if !options.subtitle.trim().is_empty() {
         let size = fit_size(&options.subtitle, 19.0 * s, false, max_w);
@@ -1162,7 +1145,7 @@ fn draw_title(svg: &mut String, options: &MapOptions, layout: &Layout) {
             Px(layout.margin),
             Px(y + 33.0 * s),
             Px(size),
-            esc(&options.subtitle)
+            super::xml_escape(&options.subtitle)
         );
     }
 }
@@ -1303,7 +1286,7 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
             Px(x),
             Px(y),
             Px(head * k),
-            esc(heading)
+            super::xml_escape(heading)
         );
         y += head_gloss * 1.3 * k;
         let _ = writeln!(
@@ -1312,7 +1295,7 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
             Px(x),
             Px(y),
             Px(head_gloss * k),
-            esc(heading_gloss)
+            super::xml_escape(heading_gloss)
         );
         y += (8.0 + head * 0.2) * k;
         for row in rows {
@@ -1326,7 +1309,7 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
                 Px(tx),
                 Px(mid + line * 0.35 * k),
                 Px(line * k),
-                esc(&row.text)
+                super::xml_escape(&row.text)
             );
             if let Some(g) = &row.gloss {
                 let _ = writeln!(
@@ -1335,7 +1318,7 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
                     Px(tx),
                     Px(mid + line * 0.35 * k + gloss_line * 1.25 * k),
                     Px(gloss_line * k),
-                    esc(g)
+                    super::xml_escape(g)
                 );
             }
             y += h;

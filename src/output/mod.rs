@@ -64,6 +64,25 @@ pub trait LayerView: Sync {
     fn values(&self, i: usize, out: &mut Vec<Value>);
 }
 
+/// Escapes text for XML (the QGIS styles and project, the SVG map): the five special characters as entities, and
+/// control characters as spaces (XML 1.0 cannot hold most of them; a line break inside a label or attribute would
+/// only be read as a space).
+pub(crate) fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub mod atomic;
 pub mod geojson;
 pub mod gpkg;

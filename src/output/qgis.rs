@@ -102,8 +102,8 @@ fn with_kind_classes(xml: &str, symbols: &[KindSymbol]) -> String {
     for (i, s) in symbols.iter().enumerate() {
         body.push_str(&format!(
             "\n{inner}<category symbol=\"{i}\" value=\"{}\" render=\"true\" label=\"{}\"/>",
-            xml_escape(&s.id),
-            xml_escape(&s.legend_label())
+            super::xml_escape(&s.id),
+            super::xml_escape(&s.legend_label())
         ));
     }
     let mut out = String::with_capacity(xml.len() + symbols.len() * 6000);
@@ -194,31 +194,14 @@ fn marker_symbol(index: usize, symbol: &KindSymbol) -> String {
     out.push_str(&data_defined("  "));
     out.push_str("  <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n    <Option type=\"Map\">\n");
     for (k, v) in props {
-        out.push_str(&format!("      <Option type=\"QString\" name=\"{k}\" value=\"{}\"/>\n", xml_escape(v)));
+        out.push_str(&format!("      <Option type=\"QString\" name=\"{k}\" value=\"{}\"/>\n", super::xml_escape(v)));
     }
     out.push_str("    </Option>\n");
     for (k, v) in props {
-        out.push_str(&format!("    <prop k=\"{k}\" v=\"{}\"/>\n", xml_escape(v)));
+        out.push_str(&format!("    <prop k=\"{k}\" v=\"{}\"/>\n", super::xml_escape(v)));
     }
     out.push_str(&data_defined("    "));
     out.push_str("  </layer>\n</symbol>\n");
-    out
-}
-
-/// Escapes text for an XML attribute value (control characters, which XML 1.0 cannot hold, become spaces).
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
     out
 }
 

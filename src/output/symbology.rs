@@ -96,14 +96,10 @@ pub fn kind_symbols(kinds: &Kinds) -> Vec<KindSymbol> {
 /// The QGIS 3.22 SimpleMarker name of a shape.
 pub fn qgis_marker_name(shape: Shape) -> &'static str {
     match shape {
-        Shape::Circle => "circle",
-        Shape::Square => "square",
-        Shape::Triangle => "triangle",
-        Shape::Diamond => "diamond",
-        Shape::Star => "star",
-        Shape::Pentagon => "pentagon",
-        Shape::Hexagon => "hexagon",
+        // QGIS's "cross" is two lines with no fill; the filled plus is "cross_fill".
         Shape::Cross => "cross_fill",
+        // The others have QGIS's own names.
+        shape => shape.name(),
     }
 }
 
