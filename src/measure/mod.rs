@@ -390,17 +390,16 @@ fn rank(
 
 #[cfg(test)]
 mod tests {
-    use geo::{Contains, Intersects, LineString, MultiPolygon, Point, Polygon};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
     use crate::cost::StraightLine;
     use crate::crs::Crs;
-    use crate::index::PolygonIndex;
+    use crate::index::tests::{brute_district, random_districts};
     use crate::model::facilities::Facility;
     use crate::model::kinds::{KindEdit, KindId, Kinds};
-    use crate::model::{Children, District};
+    use crate::model::Children;
 
     fn random_facilities(rng: &mut ChaCha8Rng, n: usize, kinds: usize, extent: f64) -> Facilities {
         Facilities::new(
@@ -420,36 +419,6 @@ mod tests {
         )
     }
 
-    /// Random star-shaped (often concave) polygons with a hole in some, scattered over the extent; they may
-    /// overlap, which the lowest-index rule must resolve.
-    fn random_districts(rng: &mut ChaCha8Rng, n: usize, extent: f64) -> Vec<District> {
-        (0..n)
-            .map(|i| {
-                let (cx, cy) = (rng.random_range(0.0..extent), rng.random_range(0.0..extent));
-                let r = rng.random_range(extent / 20.0..extent / 5.0);
-                let k = rng.random_range(3..12);
-                let ring: Vec<(f64, f64)> = (0..k)
-                    .map(|j| {
-                        let a = std::f64::consts::TAU * j as f64 / k as f64;
-                        let rr = r * rng.random_range(0.3..1.0);
-                        (cx + rr * a.cos(), cy + rr * a.sin())
-                    })
-                    .collect();
-                let holes = if rng.random_bool(0.3) {
-                    let h = r * 0.15;
-                    vec![LineString::from(vec![(cx - h, cy - h), (cx + h, cy - h), (cx + h, cy + h), (cx - h, cy + h)])]
-                } else {
-                    vec![]
-                };
-                District {
-                    id: format!("d{i}"),
-                    name: format!("District {i}"),
-                    geometry: MultiPolygon(vec![Polygon::new(LineString::from(ring), holes)]),
-                }
-            })
-            .collect()
-    }
-
     /// Nearest facility among those `include`d by kind: smallest distance, then first in the set.
     fn brute_nearest(fs: &Facilities, p: [f64; 2], include: impl Fn(usize) -> bool) -> Option<(usize, f64)> {
         let mut best: Option<(usize, f64)> = None;
@@ -463,70 +432,6 @@ mod tests {
             }
         }
         best
-    }
-
-    fn brute_district(districts: &[District], p: [f64; 2]) -> Option<usize> {
-        let point = Point::new(p[0], p[1]);
-        districts
-            .iter()
-            .position(|d| d.geometry.contains(&point))
-            .or_else(|| districts.iter().position(|d| d.geometry.intersects(&point)))
-    }
-
-    #[test]
-    fn point_in_district_matches_brute_force() {
-        let mut rng = ChaCha8Rng::seed_from_u64(2);
-        for _ in 0..10 {
-            let n = rng.random_range(1..40);
-            let districts = random_districts(&mut rng, n, 10_000.0);
-            let index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
-            let points: Vec<[f64; 2]> =
-                (0..5000).map(|_| [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)]).collect();
-            let all = index.locate_all(&points);
-            for (p, got) in points.iter().zip(all) {
-                let want = brute_district(&districts, *p);
-                assert_eq!(index.locate(*p), want, "{p:?}");
-                assert_eq!(got.map(|d| d as usize), want, "{p:?}");
-            }
-            // Vertices lie on boundaries: the rule must still agree.
-            for d in &districts {
-                for c in d.geometry.0[0].exterior().coords().take(3) {
-                    assert_eq!(index.locate([c.x, c.y]), brute_district(&districts, [c.x, c.y]));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn locating_many_points_in_tiled_squares_matches_brute_force() {
-        // Square districts sharing edges, as in the synthetic benchmark: most grid cells lie wholly inside one
-        // district (the fast path), and many points fall on shared edges and corners (the tie rule).
-        let mut rng = ChaCha8Rng::seed_from_u64(9);
-        let districts: Vec<District> = (0..16)
-            .map(|i| {
-                let (x, y) = ((i % 4) as f64 * 1000.0, (i / 4) as f64 * 1000.0);
-                let ring =
-                    LineString::from(vec![(x, y), (x + 1000.0, y), (x + 1000.0, y + 1000.0), (x, y + 1000.0), (x, y)]);
-                District {
-                    id: format!("d{i}"),
-                    name: String::new(),
-                    geometry: MultiPolygon(vec![Polygon::new(ring, vec![])]),
-                }
-            })
-            .collect();
-        let index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
-        let points: Vec<[f64; 2]> = (0..20_000)
-            .map(|k| {
-                if k % 10 == 0 {
-                    [(rng.random_range(0..5) * 1000) as f64, rng.random_range(-100.0..4100.0)]
-                } else {
-                    [rng.random_range(-100.0..4100.0), rng.random_range(-100.0..4100.0)]
-                }
-            })
-            .collect();
-        for (p, got) in points.iter().zip(index.locate_all(&points)) {
-            assert_eq!(got.map(|d| d as usize), brute_district(&districts, *p), "{p:?}");
-        }
     }
 
     #[test]
