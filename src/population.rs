@@ -227,7 +227,11 @@ pub fn apportion(total: f64, weights: &[f64]) -> Vec<f64> {
     });
     let mut left = whole - shares.iter().sum::<f64>();
     // Exactly `left` (< the number of shares) units are missing; the loops only guard against rounding.
-    while left >= 0.5 {
+    // A few passes at most: each hands out up to one unit per share (the bound also keeps a count too large for
+    // exact arithmetic from looping forever; such counts are refused when read).
+    let mut passes = 0;
+    while left >= 0.5 && passes < 4 {
+        passes += 1;
         for &i in &order {
             if left < 0.5 {
                 break;
@@ -236,7 +240,9 @@ pub fn apportion(total: f64, weights: &[f64]) -> Vec<f64> {
             left -= 1.0;
         }
     }
-    while left <= -0.5 {
+    let mut passes = 0;
+    while left <= -0.5 && passes < 4 {
+        passes += 1;
         let mut removed = false;
         for &i in order.iter().rev() {
             if left > -0.5 {

@@ -376,7 +376,7 @@ fn config_with_negative_radius() {
     let mut cmd = analyze(&d, &c, &a, &s.out());
     cmd.arg("--config").arg(&config);
     let stderr = assert_bad_input(&mut cmd, "arenagap.toml", &s.out());
-    assert_says(&stderr, &["radius must be a positive number of metres, got -5"]);
+    assert_says(&stderr, &["radius must be a distance from 0.01 to 10000000 metres, got -5"]);
 }
 
 #[test]
@@ -448,5 +448,73 @@ fn outputs_are_identical_with_one_or_two_threads() {
     assert_eq!(one.iter().map(|f| &f.0).collect::<Vec<_>>(), two.iter().map(|f| &f.0).collect::<Vec<_>>());
     for ((name, a), (_, b)) in one.iter().zip(&two) {
         assert!(a == b, "{name} differs between 1 and 2 threads");
+    }
+}
+
+// Hostile values found by a hostile test of the landed tool (issue 10).
+
+#[test]
+fn polygon_positions_with_fewer_than_two_numbers_are_errors_not_panics() {
+    for (case, position) in [("one number", json!([312183.87])), ("none", json!([]))] {
+        let s = Scratch::new();
+        let ring = json!([[[X0, Y0], [X0 + 2000.0, Y0], position, [X0, Y0]]]);
+        let bad = feature(json!({"id": "D2", "name": "Två"}), "Polygon", ring);
+        let path = s.write_json("districts.geojson", &collection(Some(3006), vec![square("D1", "Ett", X0, Y0), bad]));
+        let stderr =
+            assert_bad_input(&mut analyze_demo_with(DISTRICTS, &path, &s.out()), "districts.geojson", &s.out());
+        assert_says(&stderr, &["feature 1", "invalid geometry", "a position needs at least two"]);
+        assert!(!stderr.contains("panicked"), "{case}: {stderr}");
+    }
+}
+
+#[test]
+fn a_count_too_large_for_exact_sums_is_refused_not_looped_on() {
+    let s = Scratch::new();
+    let [districts, _, arenas] = mini_city(&s);
+    let table = s.write("barn.csv", "id;children\nD1;1e33\nD2;10\nD3;5\n");
+    let mut cmd = arenagap();
+    cmd.timeout(std::time::Duration::from_secs(60)).args(["analyze", "--quiet"]);
+    cmd.arg("--districts").arg(&districts).arg("--children-table").arg(&table);
+    cmd.arg("--arenas").arg(&arenas).arg("--out").arg(s.out());
+    let stderr = assert_bad_input(&mut cmd, "barn.csv", &s.out());
+    assert_says(&stderr, &["row 2", "more than the 1e15"]);
+}
+
+#[test]
+fn out_in_a_config_file_is_relative_to_the_file() {
+    let s = Scratch::new();
+    let [districts, children, arenas] = mini_city(&s);
+    std::fs::create_dir(s.path().join("profiles")).expect("a folder");
+    let config = s.write(
+        "profiles/city.toml",
+        format!(
+            "districts = {:?}\nchildren = {:?}\nchildren-count = \"children\"\narenas = {:?}\nout = \"relout\"\n",
+            districts, children, arenas
+        ),
+    );
+    let elsewhere = s.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).expect("a folder");
+    run_ok(
+        arenagap()
+            .current_dir(&elsewhere)
+            .args(["analyze", "--quiet", "--gpkg", "false", "--map", "false", "--config"])
+            .arg(&config),
+    );
+    assert!(s.path().join("profiles/relout/districts.csv").is_file(), "out resolves against the config file");
+    assert!(!elsewhere.join("relout").exists(), "not against the working folder");
+}
+
+#[test]
+fn distances_the_arithmetic_cannot_hold_are_refused_with_the_range() {
+    for (flag, value) in [("--zone-link", "1e-300"), ("--zone-buffer", "1e300"), ("--radius", "inf")] {
+        let s = Scratch::new();
+        let [d, c, a] = demo();
+        let mut cmd = analyze(&d, &c, &a, &s.out());
+        cmd.arg(flag).arg(value);
+        let output = cmd.output().expect("arenagap runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert_says(&stderr, &[flag, "from 0.01 to 10000000 metres"]);
+        assert!(!s.out().exists() || files_in(&s.out()).is_empty(), "{flag}: nothing written");
     }
 }

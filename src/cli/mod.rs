@@ -58,6 +58,9 @@ pub fn run() -> Result<()> {
 
 fn analyze(args: AnalyzeArgs) -> Result<()> {
     let mut flags = args.options;
+    // Checked before merging with the config file: on the way through JSON an infinite or NaN value would turn
+    // into "not given" and silently take the default.
+    flags.check_numbers().map_err(|e| Error::Config(format!("--{e}")))?;
     if let Some(dir) = &args.data_dir {
         if !dir.is_dir() {
             return Err(Error::Config(format!("--data-dir {}: no such folder", dir.display())));

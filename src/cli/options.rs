@@ -19,6 +19,10 @@ use crate::model::kinds::{KindEdit, KindMap, Kinds, Rgb, Shape};
 pub const DEFAULT_RADIUS_ANY: f64 = 1000.0;
 /// The default minimum number of children for a gap zone to be drawn.
 pub const DEFAULT_MIN_ZONE_CHILDREN: f64 = 100.0;
+/// The distances (radii, zone link and buffer) the arithmetic holds: a centimetre to 10,000 km. A link of 1e-300 m
+/// would overflow the zone grid and make one zone of everything; a buffer of 1e300 m would break the geometry.
+pub const METRES: std::ops::RangeInclusive<f64> = 0.01..=1e7;
+
 /// The default buffer around a gap zone's children, in metres.
 pub const DEFAULT_ZONE_BUFFER: f64 = 250.0;
 
@@ -188,7 +192,7 @@ pub struct Options {
     #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
     pub spread_weight: Option<String>,
 
-    /// Output folder [default: arenagap-out].
+    /// Output folder [default: arenagap-out]; in a config file, relative to the file.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: Option<PathBuf>,
     /// Also write arenagap.gpkg (GeoPackage with styles) [default: true].
@@ -424,12 +428,16 @@ impl Options {
             None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
         options.rebase(&base);
+        // The output folder of a config file is relative to the file itself (`--data-dir` is for inputs).
+        if let Some(out) = options.out.as_mut().filter(|o| o.is_relative()) {
+            *out = path.parent().map(Path::to_path_buf).unwrap_or_default().join(&*out);
+        }
         Ok(options)
     }
 
     /// Checks the numbers that are set (radii, gap zone settings), naming the key of the first bad one, so that a
     /// bad value in a config file is reported with the file. [`Options::resolve`] checks them again, with defaults.
-    fn check_numbers(&self) -> std::result::Result<(), String> {
+    pub fn check_numbers(&self) -> std::result::Result<(), String> {
         let metres = [
             ("radius", self.radius),
             ("radius-familjecentral", self.radius_familjecentral),
@@ -440,8 +448,12 @@ impl Options {
             ("zone-buffer", self.zone_buffer),
         ];
         for (key, v) in metres {
-            if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
-                return Err(format!("{key} must be a positive number of metres, got {v}"));
+            if let Some(v) = v.filter(|v| !METRES.contains(v)) {
+                return Err(format!(
+                    "{key} must be a distance from {} to {} metres, got {v}",
+                    METRES.start(),
+                    METRES.end()
+                ));
             }
         }
         if let Some(v) = self.min_zone_children.filter(|v| !(v.is_finite() && *v >= 0.0)) {
@@ -523,10 +535,14 @@ impl Options {
 
         let positive = |key: &str, v: Option<f64>, default: f64| -> Result<f64> {
             let v = v.unwrap_or(default);
-            if v.is_finite() && v > 0.0 {
+            if METRES.contains(&v) {
                 Ok(v)
             } else {
-                Err(Error::Config(format!("--{key} must be a positive number of metres, got {v}")))
+                Err(Error::Config(format!(
+                    "--{key} must be a distance from {} to {} metres, got {v}",
+                    METRES.start(),
+                    METRES.end()
+                )))
             }
         };
         let radius_any = positive("radius", self.radius, DEFAULT_RADIUS_ANY)?;

@@ -56,6 +56,9 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             Some(g) => {
                 let g = serde_json::from_value::<geojson::Geometry>(g)
                     .map_err(|e| Error::feature(path, location.clone(), format!("invalid geometry: {e}")))?;
+                // The geojson crate's conversion indexes positions as [x, y]: check first that each has both.
+                check_positions(&g.value)
+                    .map_err(|e| Error::feature(path, location.clone(), format!("invalid geometry: {e}")))?;
                 let g = geo::Geometry::<f64>::try_from(g)
                     .map_err(|e| Error::feature(path, location.clone(), format!("invalid geometry: {e}")))?;
                 Some(g)
@@ -113,5 +116,29 @@ fn json_value(v: Json) -> Value {
         Json::Number(n) => n.as_f64().map(Value::Number).unwrap_or(Value::Null),
         Json::String(s) => Value::Text(s.into()),
         other => Value::Text(other.to_string().into()),
+    }
+}
+
+/// Every position of a geometry has at least two numbers (x and y; a third, the height, is allowed and dropped).
+fn check_positions(value: &geojson::GeometryValue) -> std::result::Result<(), String> {
+    use geojson::GeometryValue as G;
+    fn all<'a>(positions: impl IntoIterator<Item = &'a geojson::Position>) -> std::result::Result<(), String> {
+        for p in positions {
+            if p.len() < 2 {
+                return Err(format!(
+                    "a position has {} number(s), [{}]; a position needs at least two, [x, y]",
+                    p.len(),
+                    p.as_slice().iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+    match value {
+        G::Point { coordinates } => all([coordinates]),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => all(coordinates),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => all(coordinates.iter().flatten()),
+        G::MultiPolygon { coordinates } => all(coordinates.iter().flatten().flatten()),
+        G::GeometryCollection { geometries } => geometries.iter().try_for_each(|g| check_positions(&g.value)),
     }
 }

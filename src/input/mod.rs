@@ -57,6 +57,10 @@ impl Value {
     /// The value as a count of people (a number ≥ 0), or what is wrong with it, naming `field`.
     pub fn to_count(&self, field: &str) -> std::result::Result<f64, String> {
         match self.to_number() {
+            Some(n) if n > MAX_COUNT => Err(format!(
+                "field '{field}' is {n}, more than the {MAX_COUNT:e} a count can be (sums of larger numbers lose whole \
+                 units)"
+            )),
             Some(n) if n >= 0.0 => Ok(n),
             Some(n) => Err(format!("field '{field}' is negative ({n})")),
             None => Err(match self {
@@ -67,6 +71,10 @@ impl Value {
         }
     }
 }
+
+/// The largest count arenagap takes (children, weights, capacities): beyond it, sums of whole numbers in
+/// double precision are no longer exact.
+pub const MAX_COUNT: f64 = 1e15;
 
 /// Formats a number the way it would be written as an id: integers without a decimal point.
 pub fn format_number(n: f64) -> String {

@@ -237,8 +237,8 @@ impl Kinds {
             kind.label_en = v;
         }
         if let Some(v) = edit.radius {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("radius must be a positive number of metres, got {v}"));
+            if !(0.01..=1e7).contains(&v) {
+                return Err(format!("radius must be a distance from 0.01 to 10000000 metres, got {v}"));
             }
             kind.radius = v;
         }
