@@ -5,5 +5,6 @@ mod common;
 mod demo;
 mod formats;
 mod foundation;
+mod output_folder;
 mod qgis;
 mod real_data;

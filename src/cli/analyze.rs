@@ -1,7 +1,7 @@
 //! `arenagap analyze`: load → evaluate → zones → write. The one place a run's pieces meet: the study, the
 //! baseline evaluation, the gap zones and the resolved settings go to the writers and into run.json.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::options::Settings;
 use crate::cli::record;
@@ -81,11 +81,15 @@ fn evaluation_warnings(study: &Study, eval: &Evaluation) -> Vec<String> {
     warnings
 }
 
-/// Writes every output of one run into `settings.out`; the file names written, in order.
-pub fn write_outputs(outcome: &Outcome, settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Vec<PathBuf>> {
+/// Writes every output of one run into `out` (the hidden folder an [`crate::output::atomic::OutputFolder`] swaps
+/// in whole); the files written, in order.
+pub fn write_outputs(
+    outcome: &Outcome,
+    settings: &Settings,
+    out: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Vec<PathBuf>> {
     let Outcome { study, eval, zones, .. } = outcome;
-    let out = &settings.out;
-    std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let transform = Transform::new(study.analysis_crs, settings.output_crs)
         .map_err(|e| Error::Config(format!("--output-crs: {e}")))?;
     let districts = DistrictLayer::new(study, eval);

@@ -14,6 +14,7 @@ use self::analyze::Outcome;
 use self::options::Options;
 use crate::error::{Error, Result};
 use crate::model::kinds::Kinds;
+use crate::output::atomic::OutputFolder;
 use crate::output::layers::format_count;
 
 /// arenagap: how near every young child lives to a family-centred arena, and where the gaps are.
@@ -76,12 +77,9 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         options = options.over(Options::demo(&demo_root()?))?;
     }
     let settings = options.resolve()?;
-    if settings.out.exists() && !settings.out.is_dir() {
-        return Err(Error::Config(format!(
-            "--out {}: is a file, not a folder; give a folder to write the results to",
-            settings.out.display()
-        )));
-    }
+    // Checked (and the hidden folder made) before any work: a bad --out fails at once, and the output is swapped in
+    // whole only when every file is written.
+    let folder = OutputFolder::begin(&settings.out)?;
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
@@ -94,7 +92,8 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
-    let written = analyze::write_outputs(&outcome, &settings, &mut progress)?;
+    let written = analyze::write_outputs(&outcome, &settings, folder.path(), &mut progress)?;
+    folder.commit()?;
     progress("done");
     if !args.quiet {
         print_summary(&outcome, settings.zone_link, &settings.out, &written);
