@@ -12,7 +12,7 @@ fn main() -> ExitCode {
             };
             // Every variant's message already ends with its cause (`Io`, `Write`); printing the source chain too
             // would repeat it.
-            eprintln!("error: {e}");
+            eprintln!("error: {}", arenagap::cli::terminal_safe(&e.to_string()));
             ExitCode::from(code)
         }
     }

@@ -518,3 +518,47 @@ fn distances_the_arithmetic_cannot_hold_are_refused_with_the_range() {
         assert!(!s.out().exists() || files_in(&s.out()).is_empty(), "{flag}: nothing written");
     }
 }
+
+#[test]
+fn hostile_text_is_defused_in_the_terminal_the_csv_and_the_map() {
+    let s = Scratch::new();
+    let districts = collection(
+        Some(3006),
+        vec![
+            square("D1", "=HYPERLINK(\"http://evil\")", X0, Y0),
+            square("D2", "\u{1b}[31mRöd\u{1b}[0m", X0 + 2000.0, Y0),
+            square("D3", "Noll\u{0}tecken\u{ffff}", X0 + 4000.0, Y0),
+        ],
+    );
+    let [_, children, arenas] = mini_city(&s);
+    let districts = s.write_json("hostile.geojson", &districts);
+    let output = arenagap()
+        .args(["analyze", "--children-count", "children", "--districts"])
+        .arg(&districts)
+        .arg("--children")
+        .arg(&children)
+        .arg("--arenas")
+        .arg(&arenas)
+        .arg("--out")
+        .arg(s.out())
+        .output()
+        .expect("arenagap runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains('\u{1b}'), "no raw escape sequence in the terminal: {stdout}");
+    assert!(stdout.contains("\\u{1b}[31mRöd"), "shown escaped: {stdout}");
+    let csv = std::fs::read_to_string(s.out().join("districts.csv")).expect("districts.csv");
+    assert!(csv.contains("'=HYPERLINK"), "formula defused: {csv}");
+    assert!(!csv.contains('\u{0}'), "no NUL in the CSV");
+    // The GeoJSON keeps the names exactly; the map (SVG) holds only characters XML can.
+    let geojson = std::fs::read_to_string(s.out().join("districts.geojson")).expect("districts.geojson");
+    assert!(geojson.contains("=HYPERLINK"));
+    let svg = std::fs::read_to_string(s.out().join("map.svg")).expect("map.svg");
+    assert!(!svg.contains('\u{ffff}') && !svg.contains('\u{0}') && !svg.contains('\u{1b}'));
+    // --csv-raw writes the cell as it is.
+    let raw = s.path().join("raw");
+    let output = analyze(&districts, &children, &arenas, &raw).args(["--csv-raw", "true"]).output().expect("runs");
+    assert!(output.status.success());
+    let csv = std::fs::read_to_string(raw.join("districts.csv")).expect("districts.csv");
+    assert!(csv.contains(",\"=HYPERLINK") || csv.contains(",=HYPERLINK"), "{csv}");
+}

@@ -90,7 +90,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     };
     let outcome = analyze::run(&settings, &mut progress)?;
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", terminal_safe(w));
     }
     let written = analyze::write_outputs(&outcome, &settings, folder.path(), &mut progress)?;
     folder.commit()?;
@@ -157,7 +157,7 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
         let mut line = format!(
             "{:>4}  {:<28} {:>8} {:>10} {:>7.0}% {:>10} {:>6} {:>10.1}",
             m.gap_rank,
-            truncate(&format!("{} {}", d.id, d.name), 28),
+            truncate(&terminal_safe(&format!("{} {}", d.id, d.name)), 28),
             format_count(m.children),
             format_count(m.children_uncovered()),
             100.0 * m.coverage_share().unwrap_or(0.0),
@@ -186,13 +186,27 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
             z.gap_rank,
             format_count(z.children),
             z.nearest_arena_m.map_or("-".into(), |x| format!("{:.1} km", x / 1000.0)),
-            truncate(&names.join(", "), 60)
+            truncate(&terminal_safe(&names.join(", ")), 60)
         );
     }
     println!();
     let names: Vec<String> =
         written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-    println!("Wrote {}: {}", out.display(), names.join(", "));
+    println!("Wrote {}: {}", terminal_safe(&out.display().to_string()), names.join(", "));
+}
+
+/// Text from data made safe to print: control characters (an escape sequence could move the cursor, recolour or
+/// retitle the terminal) are shown as `\u{1b}`, line breaks aside.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn truncate(s: &str, n: usize) -> String {

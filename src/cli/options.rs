@@ -201,6 +201,10 @@ pub struct Options {
     /// Also write map.png and map.svg [default: true].
     #[arg(long, value_name = "BOOL", help_heading = "Output")]
     pub map: Option<bool>,
+    /// Write text cells of CSV outputs exactly as they are, even ones a spreadsheet would run as a formula (by
+    /// default such a cell, starting with =, +, -, @, a tab or a carriage return, gets a leading ') [default: false].
+    #[arg(long, value_name = "BOOL", help_heading = "Output")]
+    pub csv_raw: Option<bool>,
     /// A title for the map picture.
     #[arg(long, value_name = "TEXT", help_heading = "Output")]
     pub title: Option<String>,
@@ -674,6 +678,7 @@ impl Options {
             out: self.out.clone().unwrap_or_else(|| PathBuf::from("arenagap-out")),
             gpkg: self.gpkg.unwrap_or(true),
             map: self.map.unwrap_or(true),
+            csv_raw: self.csv_raw.unwrap_or(false),
             title: self.title.clone().unwrap_or_else(|| "Family-centred arenas: gaps".into()),
             options: self,
         })
@@ -774,6 +779,8 @@ pub struct Settings {
     pub gpkg: bool,
     /// Whether to write the map picture.
     pub map: bool,
+    /// Whether CSV text cells are written as they are (no formula guard).
+    pub csv_raw: bool,
     /// Map title.
     pub title: String,
     /// The options as given (after merging file and flags), for run.json.

@@ -406,17 +406,27 @@ impl KindMap {
 }
 
 fn normalize_kind(raw: &str) -> String {
-    raw.trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(raw.len());
+    // Every run of Unicode white space (a no-break space, a double space), hyphen or underscore is one `_`.
+    let mut gap = false;
+    for c in raw.trim().to_lowercase().chars() {
+        let c = match c {
             'å' | 'ä' | 'à' | 'á' => 'a',
             'ö' | 'ø' => 'o',
             'é' => 'e',
-            ' ' | '-' | '\t' => '_',
+            c if c.is_whitespace() || c == '-' || c == '_' || c == '\u{2010}' || c == '\u{2011}' => {
+                gap = true;
+                continue;
+            }
             c => c,
-        })
-        .collect()
+        };
+        if gap && !out.is_empty() {
+            out.push('_');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -437,6 +447,11 @@ mod tests {
         assert_eq!(map.get("Parklek"), Some(id("bemannad_lekplats")));
         assert_eq!(map.get("Family center"), Some(id("familjecentral")));
         assert_eq!(map.get("Skola"), None);
+        // Every Unicode space alike, and runs of them as one.
+        assert_eq!(map.get("Öppen\u{a0}förskola"), Some(id("oppen_forskola")));
+        assert_eq!(map.get("Öppen  förskola"), Some(id("oppen_forskola")));
+        assert_eq!(map.get("bemannad\u{2009}lekplats"), Some(id("bemannad_lekplats")));
+        assert_eq!(map.get("\u{3000}Bibliotek\t"), Some(id("bibliotek")));
     }
 
     #[test]

@@ -5,8 +5,11 @@ use std::path::Path;
 use super::{atomic, LayerView, Value};
 use crate::error::Result;
 
-/// Writes the attributes of `layer` as a comma-separated UTF-8 table with a header row.
-pub fn write_csv(path: &Path, layer: &dyn LayerView) -> Result<()> {
+/// Writes the attributes of `layer` as a comma-separated UTF-8 table with a header row. Unless `raw`, a text cell
+/// (a name, an id, a kind: never a number the tool wrote) that a spreadsheet would run as a formula, one starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return, gets a leading `'`; control characters in text (a NUL stops
+/// some spreadsheets) become U+FFFD.
+pub fn write_csv(path: &Path, layer: &dyn LayerView, raw: bool) -> Result<()> {
     atomic::write_file(path, |out| {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(layer.fields().iter().map(|f| f.name.as_str())).map_err(std::io::Error::other)?;
@@ -19,7 +22,8 @@ pub fn write_csv(path: &Path, layer: &dyn LayerView) -> Result<()> {
                 .zip(layer.fields())
                 .map(|(v, f)| match v {
                     Value::Null => String::new(),
-                    Value::Text(s) => s.to_string(),
+                    Value::Text(s) if raw => s.to_string(),
+                    Value::Text(s) => spreadsheet_safe(s),
                     v => {
                         number.clear();
                         super::geojson::write_value(&mut number, v, f.ty);
@@ -31,4 +35,32 @@ pub fn write_csv(path: &Path, layer: &dyn LayerView) -> Result<()> {
         }
         w.flush()
     })
+}
+
+/// Text as a spreadsheet should see it: never a formula, no control characters (tab and line breaks, which CSV
+/// quotes, aside).
+pub fn spreadsheet_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.push('\'');
+    }
+    out.extend(text.chars().map(|c| if c.is_control() && !matches!(c, '\t' | '\n' | '\r') { '\u{fffd}' } else { c }));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_and_control_characters_are_defused() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(spreadsheet_safe("+1"), "'+1");
+        assert_eq!(spreadsheet_safe("-2"), "'-2");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("a\u{0}b"), "a\u{fffd}b");
+        assert_eq!(spreadsheet_safe("Billdal"), "Billdal");
+        assert_eq!(spreadsheet_safe("Kålltorp-Torpa"), "Kålltorp-Torpa");
+    }
 }
