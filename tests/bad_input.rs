@@ -562,3 +562,17 @@ fn hostile_text_is_defused_in_the_terminal_the_csv_and_the_map() {
     let csv = std::fs::read_to_string(raw.join("districts.csv")).expect("districts.csv");
     assert!(csv.contains(",\"=HYPERLINK") || csv.contains(",=HYPERLINK"), "{csv}");
 }
+
+#[test]
+fn a_very_long_title_is_cut_not_laid_out_for_minutes() {
+    let s = Scratch::new();
+    let [d, c, a] = mini_city(&s);
+    // Hundreds of kilobytes: too long for a command line, so in a config file.
+    let title: String = "Göteborgs familjecentrerade arenor ".repeat(10_000);
+    let config = s.write("title.toml", format!("title = {title:?}\n"));
+    let mut cmd = analyze(&d, &c, &a, &s.out());
+    cmd.timeout(std::time::Duration::from_secs(60)).arg("--config").arg(&config);
+    run_ok(&mut cmd);
+    let svg = std::fs::read_to_string(s.out().join("map.svg")).expect("map.svg");
+    assert!(svg.contains("…") && svg.len() < 200_000, "the title is cut ({} bytes of SVG)", svg.len());
+}
