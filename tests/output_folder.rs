@@ -132,3 +132,29 @@ fn a_killed_run_leaves_the_old_output_or_the_new_one_never_a_mix() {
     let beside: Vec<String> = files_in(s.path()).into_iter().filter(|f| f.starts_with('.')).collect();
     assert!(beside.is_empty(), "left beside the output: {beside:?}");
 }
+
+#[test]
+fn a_file_size_limit_is_a_write_error_and_the_previous_output_stays() {
+    if !Path::new("/bin/sh").is_file() {
+        eprintln!("SKIPPED: no /bin/sh to set a file-size limit");
+        return;
+    }
+    let s = Scratch::new();
+    let out = s.out();
+    demo_run(&out, &["--gpkg", "false", "--map", "false"]);
+    let before = std::fs::read(out.join("districts.csv")).expect("a first output");
+    // 200 KB: smaller than children.geojson, larger than the small files.
+    let script = format!(
+        "ulimit -f 400 && exec '{}' analyze --quiet --out '{}'",
+        assert_cmd::cargo::cargo_bin("arenagap").display(),
+        out.display()
+    );
+    let output =
+        std::process::Command::new("/bin/sh").arg("-c").arg(&script).current_dir(repo()).output().expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "a write error, not a kill by SIGXFSZ: {stderr}");
+    assert_says(&stderr, &["cannot write", "File too large"]);
+    assert_eq!(std::fs::read(out.join("districts.csv")).expect("still there"), before);
+    assert_eq!(files_in(&out), listed(&out));
+    assert_eq!(files_in(s.path()), ["out"], "nothing left beside it");
+}
