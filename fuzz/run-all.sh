@@ -5,11 +5,12 @@ set -u
 cd "$(dirname "$0")"
 minutes=${1:-10}
 mkdir -p logs corpus
+export ASAN_OPTIONS=allocator_may_return_null=1  # as the real allocator: a refused reservation is an error
 run() {
   local target=$1 max_len=$2
   mkdir -p "corpus/$target"
   cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- \
-    -max_total_time=$((minutes * 60)) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=32768 -max_len="$max_len" -print_final_stats=1 \
+    -max_total_time=$((minutes * 60)) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=65536 -max_len="$max_len" -print_final_stats=1 \
     > "logs/$target.log" 2>&1
   echo "$target: exit $?" >> logs/summary.txt
 }

@@ -576,3 +576,28 @@ fn a_very_long_title_is_cut_not_laid_out_for_minutes() {
     let svg = std::fs::read_to_string(s.out().join("map.svg")).expect("map.svg");
     assert!(svg.contains("…") && svg.len() < 200_000, "the title is cut ({} bytes of SVG)", svg.len());
 }
+
+/// Inputs the fuzzer found (`fuzz/`, target `shapefile`): record headers claiming 13 GB and 34 GB of points. The
+/// shapefile crate reserves that before reading a point; the reservation fails or is never touched, and the answer
+/// must be an error naming the file, at a few megabytes of memory.
+#[test]
+fn shapefiles_found_by_the_fuzzer_are_errors() {
+    for name in ["shapefile-13gb-points.bin", "shapefile-34gb-points.bin"] {
+        let data = std::fs::read(repo().join("tests/fixtures/fuzz").join(name)).expect("a fuzz fixture");
+        let s = Scratch::new();
+        // Cut as the fuzz target cuts: four 16-bit lengths (.shp, .shx, .dbf, .prj), then the parts, then .cpg.
+        let mut rest = &data[8..];
+        for (k, ext) in ["shp", "shx", "dbf", "prj"].iter().enumerate() {
+            let len = u16::from_le_bytes([data[2 * k], data[2 * k + 1]]) as usize;
+            let (part, tail) = rest.split_at(len.min(rest.len()));
+            s.write(&format!("d.{ext}"), part);
+            rest = tail;
+        }
+        s.write("d.cpg", rest);
+        let path = s.path().join("d.shp");
+        let mut cmd = analyze_demo_with(DISTRICTS, &path, &s.out());
+        cmd.timeout(std::time::Duration::from_secs(60));
+        let stderr = assert_bad_input(&mut cmd, "d.shp", &s.out());
+        assert!(stderr.contains("record"), "{name}: {stderr}");
+    }
+}
