@@ -123,11 +123,6 @@ impl SiteIndex {
         self.by_group.len()
     }
 
-    /// Whether group `g` has no site.
-    pub fn is_empty(&self, g: usize) -> bool {
-        self.by_group[g].size() == 0
-    }
-
     /// A nearest site of group `g` to `p` and its squared distance (which of several equally near ones is not
     /// specified: callers that need a tie rule look at every site [`SiteIndex::within`] that distance).
     pub fn nearest(&self, p: [f64; 2], g: usize) -> Option<(usize, f64)> {

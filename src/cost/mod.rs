@@ -52,12 +52,6 @@ impl Nearest {
         Nearest { groups, cost: vec![f64::NAN; origins * groups], facility: vec![NONE; origins * groups] }
     }
 
-    /// A table from rows of `groups` entries each, (facility or [`NONE`], cost or NaN).
-    pub fn from_parts(groups: usize, cost: Vec<f64>, facility: Vec<u32>) -> Self {
-        debug_assert_eq!(cost.len(), facility.len());
-        Nearest { groups, cost, facility }
-    }
-
     /// How many groups.
     pub fn groups(&self) -> usize {
         self.groups

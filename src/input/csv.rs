@@ -93,16 +93,14 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     if features.is_empty() {
         return Err(Error::input(path, "has a header but no rows"));
     }
-    Ok(Layer {
-        path: path.to_path_buf(),
-        format: Format::Csv,
-        crs: lonlat.then_some(Crs::WGS84),
-        fields: kept.iter().map(|&i| header[i].clone()).collect(),
-        file_fields: (0..header.len()).filter(|i| !geometry_columns.contains(i)).map(|i| header[i].clone()).collect(),
+    Ok(Layer::single(
+        path,
+        Format::Csv,
+        lonlat.then_some(Crs::WGS84),
+        kept.iter().map(|&i| header[i].clone()).collect(),
+        (0..header.len()).filter(|i| !geometry_columns.contains(i)).map(|i| header[i].clone()).collect(),
         features,
-        layer_name: None,
-        fids: None,
-    })
+    ))
 }
 
 /// A plain table (no geometry): a CSV of values per area id, as statistics offices publish them.

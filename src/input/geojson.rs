@@ -86,16 +86,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             values: fields.iter().map(|f| properties.remove(f).map(json_value).unwrap_or(Value::Null)).collect(),
         })
         .collect();
-    Ok(Layer {
-        path: path.to_path_buf(),
-        format: Format::GeoJson,
-        crs,
-        fields,
-        file_fields,
-        features,
-        layer_name: None,
-        fids: None,
-    })
+    Ok(Layer::single(path, Format::GeoJson, crs, fields, file_fields, features))
 }
 
 /// The CRS named by a legacy GeoJSON `crs` member (`{"type":"name","properties":{"name":"..."}}`).

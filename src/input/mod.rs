@@ -195,6 +195,19 @@ pub struct Feature {
 }
 
 impl Layer {
+    /// A layer of a format that holds one layer per file (GeoJSON, Shapefile, CSV): no layer name, features named
+    /// by their position.
+    pub fn single(
+        path: &Path,
+        format: Format,
+        crs: Option<Crs>,
+        fields: Vec<String>,
+        file_fields: Vec<String>,
+        features: Vec<Feature>,
+    ) -> Layer {
+        Layer { path: path.to_path_buf(), format, crs, fields, file_fields, features, layer_name: None, fids: None }
+    }
+
     /// The position of a field, or an error naming the file and the fields it does have.
     pub fn field_index(&self, name: &str) -> Result<usize> {
         self.fields.iter().position(|f| f == name).ok_or_else(|| {

@@ -98,16 +98,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         features.push(Feature { geometry, values: values.into() });
     }
 
-    Ok(Layer {
-        path: path.to_path_buf(),
-        format: Format::Shapefile,
-        crs,
-        fields,
-        file_fields,
-        features,
-        layer_name: None,
-        fids: None,
-    })
+    Ok(Layer::single(path, Format::Shapefile, crs, fields, file_fields, features))
 }
 
 /// The file name alone, for messages.

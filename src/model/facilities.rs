@@ -72,11 +72,6 @@ impl Facilities {
         }
         counts
     }
-
-    /// The facility with id `id`.
-    pub fn find(&self, id: &str) -> Option<usize> {
-        self.list.iter().position(|f| f.id == id)
-    }
 }
 
 impl<'a> IntoIterator for &'a Facilities {

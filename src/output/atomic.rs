@@ -139,11 +139,6 @@ impl OutputFolder {
         &self.partial
     }
 
-    /// The folder the results will have.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
     /// Puts the finished folder in the target's place: the previous output is moved aside, the new one renamed
     /// in, the previous one removed.
     pub fn commit(mut self) -> Result<()> {
