@@ -192,7 +192,8 @@ pub struct Options {
     #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
     pub spread_weight: Option<String>,
 
-    /// Output folder [default: arenagap-out]; in a config file, relative to the file.
+    /// Output folder, replaced whole when the run is complete: it must be new, empty or an earlier arenagap output
+    /// [default: arenagap-out]; in a config file, relative to the file.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: Option<PathBuf>,
     /// Also write arenagap.gpkg (GeoPackage with styles) [default: true].
