@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
-use crate::input::layers::{count_of, id_of, polygon_of, read_projected};
+use crate::input::layers::{count_of, id_of, polygon_of, read_projected, warn_shapes};
 use crate::input::sources::{SpreadSource, TableSource};
 use crate::input::{read_table, ReadOptions, Table};
 use crate::model::{Children, Warnings};
@@ -297,6 +297,7 @@ fn read_spread(
         other.push(w);
     }
     let finer = read_polygons(path, spread.layer.as_deref(), &spread.id, &other, "finer polygons", fallback, analysis)?;
+    warn_shapes(&finer.layer, &finer.polygons, &finer.ids, warnings);
     let layer = &finer.layer;
 
     // Interior points; empty geometries are skipped.
@@ -457,6 +458,7 @@ pub fn children_from_table(
         fallback,
         analysis,
     )?;
+    warn_shapes(&coarse.layer, &coarse.polygons, &coarse.ids, warnings);
 
     let coarse_by_id: HashMap<&str, usize> = coarse.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut matched: Vec<(usize, usize)> = Vec::new(); // (row, coarse polygon)

@@ -8,3 +8,4 @@ mod foundation;
 mod output_folder;
 mod qgis;
 mod real_data;
+mod wrong_answers;

@@ -57,17 +57,10 @@ pub fn zone_settings(settings: &Settings) -> ZoneSettings {
     }
 }
 
-/// What an evaluation says a planner should know: children outside every district, districts without children.
+/// What an evaluation says a planner should know: districts without children. (Children outside every district
+/// are the study's warning, made when it is loaded.)
 fn evaluation_warnings(study: &Study, eval: &Evaluation) -> Vec<String> {
     let mut warnings = Vec::new();
-    if eval.outside.0 > 0 {
-        warnings.push(format!(
-            "{} child point(s) with {} children lie outside every district: they are in children.geojson with no \
-             district_id, and in no district's numbers",
-            eval.outside.0,
-            format_count(eval.outside.1)
-        ));
-    }
     let empty: Vec<&str> = study
         .districts
         .iter()

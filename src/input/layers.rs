@@ -12,6 +12,7 @@ use crate::input::sources::{ArenaSource, DistrictSource, KindSource};
 use crate::input::{read_layer, Format, Layer, ReadOptions};
 use crate::model::facilities::{Facilities, Facility};
 use crate::model::kinds::{KindMap, Kinds};
+use crate::model::shape::{overlaps, shape_problems};
 use crate::model::study::InputInfo;
 use crate::model::{geometry_name, self_intersects, Children, District, Warnings};
 
@@ -182,7 +183,7 @@ pub fn load_districts(
     let id = layer.field_index(&source.id)?;
     let name = layer.field_index(&source.name)?;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut districts = Vec::with_capacity(layer.features.len());
+    let mut districts: Vec<District> = Vec::with_capacity(layer.features.len());
     let mut invalid = Vec::new();
     for i in 0..layer.features.len() {
         let district_id = id_of(layer, i, id)?;
@@ -206,7 +207,86 @@ pub fn load_districts(
             invalid.join(", ")
         ));
     }
+    let geometries: Vec<MultiPolygon<f64>> = districts.iter().map(|d| d.geometry.clone()).collect();
+    let ids: Vec<String> = districts.iter().map(|d| d.id.clone()).collect();
+    warn_shapes(layer, &geometries, &ids, warnings);
+    warn_overlaps(layer, &geometries, &ids, warnings);
     Ok((districts, projected))
+}
+
+/// How many of a list a warning names before it says "and N more".
+const LISTED: usize = 20;
+
+/// Warns once for a polygon layer whose features have degenerate shapes (rings that enclose nothing, empty parts,
+/// holes outside their shell), naming each feature, its id and what is wrong. `geometries` and `ids` are aligned
+/// with the layer's features.
+pub fn warn_shapes(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[String], warnings: &mut Warnings) {
+    let found: Vec<String> = geometries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            let problems = shape_problems(g);
+            (!problems.is_empty()).then(|| format!("{} ('{}'): {}", layer.location(i), ids[i], problems.join("; ")))
+        })
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    warnings.push(format!(
+        "{}: {} polygon(s) have degenerate shapes, used as they are (points in them are located by the \
+         rest of the shape): {}",
+        layer.path.display(),
+        found.len(),
+        listed(&found, "; ")
+    ));
+}
+
+/// Warns once for polygons of one layer that overlap by more than a sliver (0.1% of the smaller one), naming each
+/// pair and the area they share. A point in an overlap is counted in the one that comes first.
+pub fn warn_overlaps(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[String], warnings: &mut Warnings) {
+    let found = overlaps(geometries, 0.001);
+    if found.is_empty() {
+        return;
+    }
+    let pairs: Vec<String> = found
+        .iter()
+        .map(|o| {
+            format!(
+                "'{}' ({}) and '{}' ({}) share {}",
+                ids[o.a],
+                layer.location(o.a),
+                ids[o.b],
+                layer.location(o.b),
+                area_text(o.area)
+            )
+        })
+        .collect();
+    warnings.push(format!(
+        "{}: {} pair(s) of polygons overlap; a point in an overlap is counted in the one that comes first in the file: {}",
+        layer.path.display(),
+        found.len(),
+        listed(&pairs, "; ")
+    ));
+}
+
+/// An area in square metres for people: `850 m²`, `3.2 ha`, `41.5 km²`.
+fn area_text(m2: f64) -> String {
+    if m2 >= 1e6 {
+        format!("{:.1} km²", m2 / 1e6)
+    } else if m2 >= 1e4 {
+        format!("{:.1} ha", m2 / 1e4)
+    } else {
+        format!("{m2:.0} m²")
+    }
+}
+
+/// The first [`LISTED`] items joined, and how many more there are.
+fn listed(items: &[String], separator: &str) -> String {
+    let mut text = items.iter().take(LISTED).cloned().collect::<Vec<_>>().join(separator);
+    if items.len() > LISTED {
+        text.push_str(&format!("{separator}and {} more", items.len() - LISTED));
+    }
+    text
 }
 
 /// Reads child points with an optional count field (1 per point without one).

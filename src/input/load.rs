@@ -1,12 +1,15 @@
 //! Settings → Study: the one place files are read. Every layer is read, projected into the analysis CRS and
 //! checked; districts are indexed and every child located; need weights are resolved. After this nothing is read.
 
+use std::path::Path;
+
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
+use crate::input::diagnose::{diagnose, Declared};
 use crate::input::layers::{load_arenas, load_children, load_districts};
 use crate::input::sources::{ChildSource, LoadSpec};
 use crate::model::study::Study;
-use crate::model::Warnings;
+use crate::model::{Children, Warnings};
 use crate::need;
 
 /// Reads everything `spec` names into a [`Study`]. `progress` is told of each step.
@@ -21,18 +24,19 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     inputs.push(district_layer.info("districts", districts.len()));
 
     progress("reading children");
-    let (children, children_table) = match &spec.children {
+    // The children's file (the areas' file for an area table) and the CRS its points were read in.
+    let (children, children_table, children_file, children_crs) = match &spec.children {
         ChildSource::Points { path, layer, count } => {
             let (children, projected) =
                 load_children(path, layer.as_deref(), count.as_deref(), fallback, analysis_crs)?;
             inputs.push(projected.info("children", children.len()));
-            (children, None)
+            (children, None, path.clone(), Some(projected.source_crs))
         }
         ChildSource::Table(table) => {
             let (children, report) =
                 crate::population::children_from_table(table, fallback, analysis_crs, &mut warnings)?;
             let report = serde_json::to_value(&report).map_err(|e| Error::Config(e.to_string()))?;
-            (children, Some(report))
+            (children, Some(report), table.areas.clone(), None)
         }
     };
 
@@ -51,6 +55,16 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     progress("locating children in districts");
     let district_index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
     let child_district = district_index.locate_all(&children.points);
+    let declared = Declared { children: children_crs, districts: district_layer.source_crs, analysis: analysis_crs };
+    check_outside(
+        &children,
+        &child_district,
+        &district_index,
+        declared,
+        &children_file,
+        &spec.districts.path,
+        &mut warnings,
+    )?;
     let need_weight = need::need_weights(
         &spec.need,
         &districts,
@@ -76,4 +90,92 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
         inputs,
         children_table,
     })
+}
+
+/// Child points outside every district: a warning when some are, with a diagnosis when half or more are; an error
+/// with a diagnosis when all are, since then every number would be zero.
+fn check_outside(
+    children: &Children,
+    child_district: &[Option<u32>],
+    index: &PolygonIndex,
+    declared: Declared,
+    children_file: &Path,
+    districts_file: &Path,
+    warnings: &mut Warnings,
+) -> Result<()> {
+    let outside: Vec<usize> = (0..children.len()).filter(|&i| child_district[i].is_none()).collect();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    let count: f64 = outside.iter().map(|&i| children.counts[i]).sum();
+    let (children_name, districts_name) = (children_file.display().to_string(), districts_file.display().to_string());
+    let points: Vec<[f64; 2]> = outside.iter().map(|&i| children.points[i]).collect();
+    let all = outside.len() == children.len();
+    let diagnosis = |whom: &str| match diagnose(index, &points, declared) {
+        Some(d) => d.explain(&children_name, &districts_name, whom),
+        None => format!(
+            "neither x and y swapped nor another supported CRS would put them inside{}: {whom} lie {} and the \
+             districts {}",
+            if all { ", so the two layers cover different places" } else { "" },
+            extent(&points, declared),
+            extent_of_polygons(index, declared)
+        ),
+    };
+    if all {
+        return Err(Error::input(
+            children_file,
+            format!(
+                "every child point ({}, with {} children) lies outside every district of {districts_name}; {}",
+                outside.len(),
+                crate::model::format_count(count),
+                diagnosis("the child points")
+            ),
+        ));
+    }
+    let mut message = format!(
+        "{} child point(s) with {} children lie outside every district of {districts_name} ({children_name}): \
+         they are in children.geojson with no district_id, and in no district's numbers",
+        outside.len(),
+        crate::model::format_count(count)
+    );
+    if 2 * outside.len() >= children.len() {
+        message.push_str(&format!("; that is half of them or more: {}", diagnosis("the points outside")));
+    }
+    warnings.push(message);
+    Ok(())
+}
+
+/// Where points lie, for a message: their bounding box in longitude/latitude.
+fn extent(points: &[[f64; 2]], declared: Declared) -> String {
+    let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for p in points {
+        bounds = [bounds[0].min(p[0]), bounds[1].min(p[1]), bounds[2].max(p[0]), bounds[3].max(p[1])];
+    }
+    describe_box(bounds, declared)
+}
+
+/// Where the districts lie, for a message: their bounding box in longitude/latitude.
+fn extent_of_polygons(index: &PolygonIndex, declared: Declared) -> String {
+    use geo::BoundingRect;
+    let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for r in index.polygons().iter().filter_map(|p| p.bounding_rect()) {
+        bounds =
+            [bounds[0].min(r.min().x), bounds[1].min(r.min().y), bounds[2].max(r.max().x), bounds[3].max(r.max().y)];
+    }
+    describe_box(bounds, declared)
+}
+
+/// A box in the analysis CRS as "around longitude 11.9–12.1, latitude 57.6–57.8" (or in the analysis CRS's own
+/// units when it cannot be transformed).
+fn describe_box(b: [f64; 4], declared: Declared) -> String {
+    let to_wgs84 = crate::crs::Transform::new(declared.analysis, crate::crs::Crs::WGS84).ok();
+    let corners = to_wgs84.and_then(|t| Some((t.apply(b[0], b[1]).ok()?, t.apply(b[2], b[3]).ok()?)));
+    match corners {
+        Some(((x0, y0), (x1, y1))) => {
+            format!("at longitude {x0:.2} to {x1:.2}, latitude {y0:.2} to {y1:.2}")
+        }
+        None => {
+            format!("at x {:.0} to {:.0}, y {:.0} to {:.0} in {}", b[0], b[2], b[1], b[3], declared.analysis.code())
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! Reprojection, field lookup and validation against what a layer is for happen in [`crate::model`].
 
 mod csv;
+mod diagnose;
 mod geojson;
 mod gpkg;
 pub mod layers;

@@ -6,6 +6,7 @@ use geo::{Geometry, MultiPolygon};
 
 pub mod facilities;
 pub mod kinds;
+pub mod shape;
 pub mod study;
 
 /// One district.
@@ -48,10 +49,34 @@ impl Children {
 pub struct Warnings(pub Vec<String>);
 
 impl Warnings {
-    /// Adds one.
+    /// Adds one, unless the same words are already there (a file read for two purposes, e.g. as districts and
+    /// as the areas of a child table, is warned about once).
     pub fn push(&mut self, message: impl Into<String>) {
-        self.0.push(message.into());
+        let message = message.into();
+        if !self.0.contains(&message) {
+            self.0.push(message);
+        }
     }
+}
+
+/// A child count for people: whole numbers with a space between thousands (`1 080`), else one decimal.
+pub fn format_count(n: f64) -> String {
+    let rounded = n.round();
+    if (n - rounded).abs() > 0.05 {
+        return format!("{n:.1}");
+    }
+    let digits = format!("{}", rounded.abs() as u64);
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    if rounded < 0.0 {
+        grouped.insert(0, '-');
+    }
+    grouped
 }
 
 /// The GeoJSON name of a geometry's type.

@@ -16,25 +16,7 @@ fn cm(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// A child count for people: whole numbers with a space between thousands (`1 080`), else one decimal.
-pub fn format_count(n: f64) -> String {
-    let rounded = n.round();
-    if (n - rounded).abs() > 0.05 {
-        return format!("{n:.1}");
-    }
-    let digits = format!("{}", rounded.abs() as u64);
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(' ');
-        }
-        grouped.push(c);
-    }
-    if rounded < 0.0 {
-        grouped.insert(0, '-');
-    }
-    grouped
-}
+pub use crate::model::format_count;
 
 fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, |v| Value::Number(cm(v)))
