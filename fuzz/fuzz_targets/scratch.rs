@@ -16,14 +16,36 @@ pub fn file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// Reads a layer and, when it reads, resolves its CRS and projects it, as a run would.
+/// Reads a layer and, when it reads, resolves its CRS and projects it, as a run would; then checks its polygons'
+/// shapes and overlaps, as a districts layer is checked.
 #[allow(dead_code)] // not every target reads layers
 pub fn read_and_project(path: &std::path::Path) {
     use arenagap::crs::Crs;
     use arenagap::input::{layers::read_projected, read_layer, ReadOptions};
     let options = ReadOptions::default();
     if read_layer(path, &options).is_ok() {
-        let _ = read_projected(path, &options, Some(Crs::SWEREF99_TM), Crs::SWEREF99_TM);
+        if let Ok(projected) = read_projected(path, &options, Some(Crs::SWEREF99_TM), Crs::SWEREF99_TM) {
+            check_polygons(&projected.layer);
+        }
         let _ = read_projected(path, &options, None, Crs::SWEREF99_TM);
     }
+}
+
+/// The checks a districts layer gets: degenerate shapes, crossing rings, overlaps.
+fn check_polygons(layer: &arenagap::input::Layer) {
+    use arenagap::model::shape::{overlaps, shape_problems};
+    let polygons: Vec<geo::MultiPolygon<f64>> = layer
+        .features
+        .iter()
+        .filter_map(|f| match &f.geometry {
+            Some(geo::Geometry::Polygon(p)) => Some(geo::MultiPolygon(vec![p.clone()])),
+            Some(geo::Geometry::MultiPolygon(m)) => Some(m.clone()),
+            _ => None,
+        })
+        .collect();
+    for p in &polygons {
+        let _ = shape_problems(p);
+        let _ = arenagap::model::self_intersects(p);
+    }
+    let _ = overlaps(&polygons, 0.001);
 }
