@@ -92,18 +92,198 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// What a failed run printed on stderr, after checking the rules for bad input: exit code 2, no panic, the file
-/// named, and nothing written to the output folder (not even `.partial` files).
+/// What a failed run printed on stderr, after checking the rules for bad input, twice:
+///
+/// 1. with `out` absent (removed first if the caller left a folder there): exit code 2, no panic, stderr starts with
+///    `error: ` and names `file`, `out` does not exist or is empty, and nothing is left beside it in its parent
+///    folder (no `.out.partial-PID` or `.out.old-PID`, nothing else new);
+/// 2. with `out` pre-filled by a good earlier run of the demo city ([`good_output`]): the same exit code and the
+///    same message, `out` byte for byte as it was (every file, recursively), and nothing left beside it.
+///
+/// `out` is left absent afterwards. For an `out` that cannot be pre-filled (a file, a folder of other files), use
+/// [`assert_bad_input_out_as_is`].
 pub fn assert_bad_input(cmd: &mut Command, file: &str, out: &Path) -> String {
+    if out.is_dir() {
+        std::fs::remove_dir_all(out).unwrap_or_else(|e| panic!("clearing {}: {e}", out.display()));
+    }
+    assert!(!out.exists(), "{} should not exist before the run", out.display());
+    let beside = beside_out(out);
+    let stderr = run_bad_input(cmd, file);
+    let written = files_in(out);
+    assert!(written.is_empty(), "output folder should be absent or empty, has {written:?}");
+    assert_eq!(beside_out(out), beside, "nothing should be left beside the output folder");
+    // Again, over a good earlier output.
+    copy_dir(good_output(), out);
+    let before = snapshot(out);
+    let again = run_bad_input(cmd, file);
+    assert_eq!(again, stderr, "the message should not depend on what the output folder held");
+    assert!(snapshot(out) == before, "the earlier output in {} should be untouched, byte for byte", out.display());
+    assert_eq!(beside_out(out), beside, "nothing should be left beside the pre-filled output folder");
+    std::fs::remove_dir_all(out).unwrap_or_else(|e| panic!("clearing {}: {e}", out.display()));
+    stderr
+}
+
+/// [`assert_bad_input`], then asserts that the message names `file, location` (e.g. `children.csv, row 5`,
+/// `districts.geojson, feature 2`, `arenas.gpkg, layer 'arenas', fid 3`) followed by `: `.
+pub fn assert_bad_input_at(cmd: &mut Command, file: &str, location: &str, out: &Path) -> String {
+    let stderr = assert_bad_input(cmd, file, out);
+    let at = format!("{file}, {location}: ");
+    assert!(stderr.contains(&at), "stderr should name the location {at:?}:\n{stderr}");
+    stderr
+}
+
+/// What a failed run printed on stderr, after checking the rules for bad input once, with `out` as the caller left
+/// it (for an `out` that is itself the bad input: a file, a folder of other files, a root): exit code 2, no panic,
+/// stderr starts with `error: ` and names `file`, whatever is at `out` is byte for byte as it was, and nothing is
+/// left beside it.
+pub fn assert_bad_input_out_as_is(cmd: &mut Command, file: &str, out: &Path) -> String {
+    let (before, beside) = (snapshot(out), beside_out(out));
+    let stderr = run_bad_input(cmd, file);
+    assert!(snapshot(out) == before, "{} should be untouched, byte for byte", out.display());
+    assert_eq!(beside_out(out), beside, "nothing should be left beside {}", out.display());
+    stderr
+}
+
+/// Runs a command that should fail on bad input: exit code 2, no panic, `error: ` first, `file` named.
+fn run_bad_input(cmd: &mut Command, file: &str) -> String {
     let output = cmd.output().expect("arenagap runs");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(2), "exit code; stderr:\n{stderr}");
     assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
     assert!(stderr.starts_with("error: "), "stderr should start with 'error: ':\n{stderr}");
     assert!(stderr.contains(file), "stderr should name {file}:\n{stderr}");
-    let written = files_in(out);
-    assert!(written.is_empty(), "output folder should be empty, has {written:?}");
     stderr
+}
+
+/// What a successful run printed on stderr, after checking that it warns, twice:
+///
+/// 1. with `out` absent (removed first): exit code 0, a `warning: ` line on stderr holding every fragment, a
+///    warning in run.json holding every fragment, and a complete output ([`assert_complete_output`]);
+/// 2. with `out` pre-filled by a good earlier run of the demo city ([`good_output`]): the same warnings, and the
+///    new output replaces the old one whole: `out` is byte for byte what the first run wrote, no old file left.
+///
+/// `out` holds the output afterwards.
+pub fn assert_warns(cmd: &mut Command, out: &Path, fragments: &[&str]) -> String {
+    let warned = |what: &str, lines: &[String]| {
+        assert!(
+            lines.iter().any(|w| fragments.iter().all(|f| w.contains(f))),
+            "{what} should have a warning with all of {fragments:?}: {lines:#?}"
+        );
+    };
+    if out.is_dir() {
+        std::fs::remove_dir_all(out).unwrap_or_else(|e| panic!("clearing {}: {e}", out.display()));
+    }
+    let beside = beside_out(out);
+    let stderr = run_ok_stderr(cmd);
+    let lines: Vec<String> = stderr.lines().filter(|l| l.starts_with("warning: ")).map(String::from).collect();
+    warned("stderr", &lines);
+    warned("run.json", &run_warnings(out));
+    assert_complete_output(out);
+    let fresh = snapshot(out);
+    assert_eq!(beside_out(out), beside, "nothing should be left beside the output folder");
+    // Again, over a good earlier output (the demo city's, with every optional file).
+    std::fs::remove_dir_all(out).unwrap_or_else(|e| panic!("clearing {}: {e}", out.display()));
+    copy_dir(good_output(), out);
+    let again = run_ok_stderr(cmd);
+    assert_eq!(again, stderr, "the warnings should not depend on what the output folder held");
+    assert!(snapshot(out) == fresh, "the new output should replace the earlier one whole: {:?}", files_in(out));
+    assert_eq!(beside_out(out), beside, "nothing should be left beside the replaced output folder");
+    stderr
+}
+
+/// Runs `cmd`, asserts that it succeeded without a panic, and returns its stderr.
+fn run_ok_stderr(cmd: &mut Command) -> String {
+    let output = cmd.output().expect("arenagap runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "should succeed; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
+    stderr
+}
+
+/// Asserts that `out` is a complete output: run.json lists exactly the files in it (besides the `styles` folder of
+/// QGIS styles), every one of them a non-empty file.
+pub fn assert_complete_output(out: &Path) {
+    let run = read_json(&out.join("run.json"));
+    assert_eq!(run["tool"], "arenagap", "run.json: {run}");
+    let mut listed: Vec<String> = run["outputs"]
+        .as_array()
+        .expect("run.json has an outputs list")
+        .iter()
+        .map(|v| v.as_str().expect("an output is a name").to_string())
+        .collect();
+    listed.sort();
+    let present: Vec<String> = files_in(out).into_iter().filter(|f| f != "styles").collect();
+    assert_eq!(present, listed, "run.json should list exactly the files in {}", out.display());
+    for name in &listed {
+        let meta = std::fs::metadata(out.join(name)).expect("a listed output");
+        assert!(meta.is_file() && meta.len() > 0, "{name} should be a non-empty file");
+    }
+    if out.join("styles").exists() {
+        assert!(!files_in(&out.join("styles")).is_empty(), "styles/ should hold the QGIS styles");
+    }
+}
+
+/// A good, complete output of the demo city (`arenagap analyze --quiet`, every optional file), made once per test
+/// process: the "good earlier run" that bad-input cases are also run over.
+pub fn good_output() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = shared_out("good-demo-output");
+        run_ok(arenagap().current_dir(repo()).args(["analyze", "--quiet", "--out"]).arg(&out));
+        assert_complete_output(&out);
+        for optional in ["arenagap.gpkg", "map.png", "map.svg", "arenagap.qgs"] {
+            assert!(out.join(optional).is_file(), "the good output should have {optional}");
+        }
+        out
+    })
+}
+
+/// Copies the folder `from` into `to` (created), recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.expect("a folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copying to {}: {e}", target.display()));
+        }
+    }
+}
+
+/// What is at `path`, recursively: relative path → the file's bytes (`None` for a folder). The path itself is
+/// `""`; nothing there gives an empty map.
+pub fn snapshot(path: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+    fn walk(path: &Path, name: String, into: &mut std::collections::BTreeMap<String, Option<Vec<u8>>>) {
+        let Ok(meta) = std::fs::symlink_metadata(path) else { return };
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())) {
+                let entry = entry.expect("a folder entry");
+                let child = format!("{name}/{}", entry.file_name().to_string_lossy());
+                walk(&entry.path(), child, into);
+            }
+            into.insert(name, None);
+        } else {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+            into.insert(name, Some(bytes));
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(path, String::new(), &mut files);
+    files
+}
+
+/// The entries of `out`'s parent folder other than `out` itself, sorted, after checking that none of them is a
+/// folder an output is written into or moved aside to (`.OUT.partial-PID`, `.OUT.old-PID`).
+pub fn beside_out(out: &Path) -> Vec<String> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let entries: Vec<String> = files_in(parent).into_iter().filter(|f| *f != name).collect();
+    let (partial, old) = (format!(".{name}.partial-"), format!(".{name}.old-"));
+    let left: Vec<&String> = entries.iter().filter(|f| f.starts_with(&partial) || f.starts_with(&old)).collect();
+    assert!(left.is_empty(), "left beside {}: {left:?}", out.display());
+    entries
 }
 
 /// Asserts that `stderr` contains every fragment.
