@@ -209,6 +209,11 @@ pub struct Options {
     /// A title for the map picture.
     #[arg(long, value_name = "TEXT", help_heading = "Output")]
     pub title: Option<String>,
+    /// Which config file set each key (`crs`, and `kind.RAW` for an entry of a table), so that a value found wrong
+    /// after the merge is reported with its file. Keys set by a flag are not here.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub origin: BTreeMap<String, PathBuf>,
 }
 
 /// One arena file and what is particular to it; the other keys come from the top-level options.
@@ -405,6 +410,23 @@ mod key_values {
     }
 }
 
+/// The keys `options` sets (not null, not empty), and `table.entry` for each entry of a table.
+fn set_keys(options: &Options) -> Result<Vec<String>> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(options) else {
+        return Err(Error::Config("internal: options did not serialize".into()));
+    };
+    let mut keys = Vec::new();
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(a) if a.is_empty() => {}
+            serde_json::Value::Object(entries) => keys.extend(entries.keys().map(|e| format!("{k}.{e}"))),
+            _ => keys.push(k),
+        }
+    }
+    Ok(keys)
+}
+
 /// The keys that hold input paths (besides the arena files).
 fn input_paths(o: &mut Options) -> [&mut Option<PathBuf>; 8] {
     [
@@ -428,6 +450,7 @@ impl Options {
             toml::from_str(&text).map_err(|e| Error::input(path, format!("is not a valid config file: {e}")))?;
         options.check_numbers().map_err(|e| Error::input(path, e))?;
         options.kind_table().map_err(|e| Error::input(path, e))?;
+        options.origin = set_keys(&options)?.into_iter().map(|k| (k, path.to_path_buf())).collect();
         let base = match data_dir {
             Some(d) => d.to_path_buf(),
             None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -487,6 +510,13 @@ impl Options {
             Ok(serde_json::Value::Object(m)) => Ok(m),
             _ => Err(Error::Config("internal: options did not serialize".into())),
         };
+        let mut origin = base.origin.clone();
+        for key in set_keys(&self)? {
+            match self.origin.get(&key) {
+                Some(file) => origin.insert(key, file.clone()),
+                None => origin.remove(&key),
+            };
+        }
         let mut merged = to_map(&base)?;
         for (k, v) in to_map(&self)? {
             let empty = v.is_null()
@@ -502,7 +532,23 @@ impl Options {
                 }
             }
         }
-        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| Error::Config(format!("options: {e}")))
+        let mut merged: Options = serde_json::from_value(serde_json::Value::Object(merged))
+            .map_err(|e| Error::Config(format!("options: {e}")))?;
+        merged.origin = origin;
+        Ok(merged)
+    }
+
+    /// An error in the value of `key` (`crs`, or `kind.RAW` for an entry of a table): named with the config file
+    /// that set it (`profile.toml: crs = "EPSG:9999": …`), else as the flag (`--crs EPSG:9999: …`).
+    fn value_error(&self, key: &str, value: &str, message: impl std::fmt::Display) -> Error {
+        match (self.origin.get(key), key.split_once('.')) {
+            (Some(file), Some((table, entry))) => {
+                Error::input(file, format!("[{table}] {entry} = \"{value}\": {message}"))
+            }
+            (Some(file), None) => Error::input(file, format!("{key} = \"{value}\": {message}")),
+            (None, Some((table, entry))) => Error::Config(format!("--{table} \"{entry}={value}\": {message}")),
+            (None, None) => Error::Config(format!("--{key} {value}: {message}")),
+        }
     }
 
     /// Whether no input layer is named at all (then the demo city is used).
@@ -526,15 +572,16 @@ impl Options {
     /// Checks every option and resolves defaults: the configuration the analysis runs with.
     pub fn resolve(self) -> Result<Settings> {
         let crs = |key: &str, v: &Option<String>| -> Result<Option<Crs>> {
-            v.as_deref().map(|s| Crs::parse(s).map_err(|e| Error::Config(format!("--{key} {s}: {e}")))).transpose()
+            v.as_deref().map(|s| Crs::parse(s).map_err(|e| self.value_error(key, s, e))).transpose()
         };
         let input_crs = crs("crs", &self.crs)?;
         let analysis_crs = crs("analysis-crs", &self.analysis_crs)?.unwrap_or(Crs::SWEREF99_TM);
         if analysis_crs.is_geographic() {
-            return Err(Error::Config(format!(
-                "--analysis-crs {}: distances need a metric CRS such as EPSG:3006, not degrees",
-                analysis_crs.code()
-            )));
+            return Err(self.value_error(
+                "analysis-crs",
+                self.analysis_crs.as_deref().unwrap_or_default(),
+                "distances need a metric CRS such as EPSG:3006, not degrees",
+            ));
         }
         let output_crs = crs("output-crs", &self.output_crs)?.unwrap_or(Crs::WGS84);
 
@@ -561,14 +608,14 @@ impl Options {
 
         let mut kind_map = KindMap::new(&kinds);
         for (raw, kind) in &self.kind {
-            kind_map.set(&kinds, raw, kind).map_err(|e| Error::Config(format!("kind mapping '{raw}': {e}")))?;
+            kind_map.set(&kinds, raw, kind).map_err(|e| self.value_error(&format!("kind.{raw}"), kind, e))?;
         }
         let arenas = self.arena_sources(&kinds)?;
         let mut class_weights = BTreeMap::new();
         for (class, w) in &self.need_class_weight {
-            let w: f64 = crate::input::parse_number(w)
-                .filter(|w| *w >= 0.0)
-                .ok_or_else(|| Error::Config(format!("need class weight '{class}': '{w}' is not a number ≥ 0")))?;
+            let w: f64 = crate::input::parse_number(w).filter(|w| *w >= 0.0).ok_or_else(|| {
+                self.value_error(&format!("need-class-weight.{class}"), w, format!("'{w}' is not a number ≥ 0"))
+            })?;
             class_weights.insert(class.clone(), w);
         }
 

@@ -152,10 +152,14 @@ pub fn read_table(path: &Path) -> Result<Table> {
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line() as usize;
+        let start = reader.position().byte() as usize;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(Error::feature(path, format!("row {line}"), format!("is not valid CSV: {e}"))),
+        }
+        if unclosed_quote(&text, (start, reader.position().byte() as usize), &record) {
+            return Err(unclosed_quote_error(path, line));
         }
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -234,11 +238,15 @@ impl Rows<'_> {
         loop {
             // Rows are named by their line in the file, as a spreadsheet shows them.
             let line = reader.position().line() as usize + first_line - 1;
+            let start = reader.position().byte() as usize;
             let location = || format!("row {line}");
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => return Err(Error::feature(path, location(), format!("is not valid CSV: {e}"))),
+            }
+            if unclosed_quote(piece, (start, reader.position().byte() as usize), &record) {
+                return Err(unclosed_quote_error(path, line));
             }
             if record.len() != self.header.len() {
                 return Err(Error::feature(
@@ -330,8 +338,40 @@ fn open<'t>(path: &Path, text: &'t str) -> Result<Opened<'t>> {
         .map_err(|e| Error::input(path, format!("is not valid CSV: {e}")))?
         .iter()
         .map(|h| h.trim().to_string())
-        .collect();
+        .collect::<Vec<String>>();
+    // Columns are found by name, ignoring case: two of one name would leave one of them silently unread.
+    for (j, name) in header.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        if let Some(i) = header[..j].iter().position(|h| h.eq_ignore_ascii_case(name)) {
+            return Err(Error::input(
+                path,
+                format!(
+                    "has two columns named '{name}' (columns {} and {}); rename one, so that it is clear which is \
+                     meant",
+                    i + 1,
+                    j + 1
+                ),
+            ));
+        }
+    }
     Ok((reader, header, separator))
+}
+
+/// Whether `record`, which is `text[start..end]`, opened a quote it never closed. The CSV reader takes such a
+/// quote as a cell that runs to the end of the file, swallowing every row after it; it shows as a cell with a line
+/// break in it and an odd number of quote characters in the record (a closed quoted cell has an even number).
+fn unclosed_quote(text: &str, (start, end): (usize, usize), record: &csv::StringRecord) -> bool {
+    record.iter().any(|c| c.contains('\n'))
+        && text.get(start..end).is_some_and(|raw| raw.bytes().filter(|&b| b == b'"').count() % 2 == 1)
+}
+
+/// The error for a quote opened in `row` and never closed.
+fn unclosed_quote_error(path: &Path, row: usize) -> Error {
+    Error::feature(
+        path,
+        format!("row {row}"),
+        "opens a quote (\") that is never closed, so every row after it would be read into one cell; close the \
+         quote or remove it",
+    )
 }
 
 /// UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what Excel writes as "CSV" on a Swedish Windows).

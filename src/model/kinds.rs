@@ -392,7 +392,8 @@ impl KindMap {
     /// Maps `raw` to the kind with id `kind`, or to nothing with `none`, `-` or an empty string.
     pub fn set(&mut self, kinds: &Kinds, raw: &str, kind: &str) -> Result<(), String> {
         let target = match kind.trim() {
-            "" | "none" | "-" => None,
+            "" => return Err("the kind is empty: give a kind id, or none to leave these arenas out".into()),
+            "none" | "-" => None,
             k => Some(kinds.find(k).ok_or_else(|| kinds.unknown(k))?),
         };
         self.map.insert(normalize_kind(raw), target);

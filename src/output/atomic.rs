@@ -87,6 +87,14 @@ impl OutputFolder {
             }
         };
         let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        // A file where a folder of the path should be is the user's mistake, not a failed write.
+        if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+            return Err(Error::Config(format!(
+                "--out {}: {} is a file, not a folder; give a folder to write the results to",
+                target.display(),
+                file.display()
+            )));
+        }
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
         Self::recover(parent, &name, target)?;
         if target.exists() {

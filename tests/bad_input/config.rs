@@ -87,12 +87,9 @@ fn config_values_out_of_range() {
     }
 }
 
-/// Values of a config file that are checked after the merge with the flags: the message names the key as a flag,
-/// and not the config file that holds it.
+/// Values of a config file that are checked after the merge with the flags (CRSs, the kind mapping, class
+/// weights): the message names the config file that set them, and the key.
 #[test]
-#[ignore = "bug: crs, analysis-crs and output-crs, a [kind] mapping and a [need-class-weight] from a config file \
-            are reported without the config file's name (e.g. 'error: --crs EPSG:9999: unsupported CRS', \
-            'error: kind mapping 'Skola': 'nope' is not a kind')"]
 fn config_values_checked_after_the_merge_name_the_config_file() {
     let cases: &[(&str, &str, &[&str])] = &[
         ("crs-unknown", "crs = \"EPSG:9999\"\n", &["unsupported CRS EPSG:9999"]),

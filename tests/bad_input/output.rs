@@ -67,8 +67,6 @@ fn out_is_a_root_or_dot_dot() {
 
 /// `--out` below an input file: the folder cannot be made, and that is the user's mistake, not a failed write.
 #[test]
-#[ignore = "bug: --out districts.geojson/out (below a file) exits 1, as a write error, with 'cannot write \
-            districts.geojson: File exists (os error 17)'; it should be exit 2 saying the parent is a file"]
 fn out_below_an_input_file() {
     let s = Scratch::new();
     let [d, c, a] = mini_city(&s);
