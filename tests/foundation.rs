@@ -522,7 +522,7 @@ fn kind_mapping_to_an_unknown_kind() {
         "'nope'",
         &s.out(),
     );
-    assert_says(&stderr, &["'X'", "is not a kind", "bemannad_lekplats"]);
+    assert_says(&stderr, &["--kind \"X=nope\"", "is not a kind", "bemannad_lekplats"]);
 }
 
 /// A config in the scratch folder with the demo districts and children, `arenas` (a TOML value) and `extra` TOML,
