@@ -13,6 +13,8 @@
 
 mod geometry;
 mod json;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 
