@@ -142,6 +142,8 @@ fn degenerate_rings_are_warned_alike_in_polygons_and_multipolygons() {
     let corner = |i: usize| ring(i)[0].clone();
     let far_square =
         json!([[312000.0, 6370000.0], [312100.0, 6370000.0], [312100.0, 6370100.0], [312000.0, 6370000.0]]);
+    let mut open_ring = ring(1);
+    open_ring.as_array_mut().expect("a ring").pop();
     let cases: Vec<(&str, Value, &str)> = vec![
         (
             "ring of one position",
@@ -162,13 +164,14 @@ fn degenerate_rings_are_warned_alike_in_polygons_and_multipolygons() {
         ),
     ];
     for (what, polygon, words) in cases {
-        // The same as a MultiPolygon of one part; an empty Polygon's counterpart is a MultiPolygon of no parts.
-        let parts = match polygon["coordinates"].as_array().is_some_and(|c| c.is_empty()) {
-            true => json!([]),
-            false => json!([polygon["coordinates"].clone()]),
-        };
-        let multi = json!({"type": "MultiPolygon", "coordinates": parts});
-        for geometry in [polygon, multi] {
+        // The same as a MultiPolygon of one part (`[[]]` for an empty Polygon's `[]`), and for an empty Polygon
+        // also a MultiPolygon of no parts.
+        let multi = json!({"type": "MultiPolygon", "coordinates": [polygon["coordinates"].clone()]});
+        let mut geometries = vec![polygon.clone(), multi];
+        if polygon["coordinates"].as_array().is_some_and(|c| c.is_empty()) {
+            geometries.push(json!({"type": "MultiPolygon", "coordinates": []}));
+        }
+        for geometry in geometries {
             let warnings = warnings_with_districts(&s, "omraden.geojson", &districts_with(&[(1, geometry.clone())]));
             let warning =
                 warnings.iter().find(|w| w.contains("degenerate")).unwrap_or_else(|| panic!("{what}: {warnings:?}"));

@@ -130,6 +130,7 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         features,
         layer_name: Some(name.to_string()),
         fids: fid_column.is_some().then_some(fids),
+        notes: Vec::new(),
     })
 }
 

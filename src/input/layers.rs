@@ -218,14 +218,16 @@ pub fn load_districts(
 const LISTED: usize = 20;
 
 /// Warns once for a polygon layer whose features have degenerate shapes (rings that enclose nothing, empty parts,
-/// holes outside their shell), naming each feature, its id and what is wrong. `geometries` and `ids` are aligned
+/// holes outside their shell, and what the reader repaired: rings not closed), naming each feature, its id and
+/// what is wrong. `geometries` and `ids` are aligned
 /// with the layer's features.
 pub fn warn_shapes(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[String], warnings: &mut Warnings) {
     let found: Vec<String> = geometries
         .iter()
         .enumerate()
         .filter_map(|(i, g)| {
-            let problems = shape_problems(g);
+            let mut problems = shape_problems(g);
+            problems.extend(layer.notes.iter().filter(|(j, _)| *j == i).map(|(_, note)| note.clone()));
             (!problems.is_empty()).then(|| format!("{} ('{}'): {}", layer.location(i), ids[i], problems.join("; ")))
         })
         .collect();

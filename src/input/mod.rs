@@ -180,6 +180,9 @@ pub struct Layer {
     /// Each feature's id in the file, aligned with `features`, for formats whose features have one that QGIS shows
     /// (a GeoPackage fid); `None` when features are named by their position.
     pub fids: Option<Vec<i64>>,
+    /// What the reader repaired, by feature position (a GeoJSON ring that was not closed), for the warning about
+    /// the layer's shapes.
+    pub notes: Vec<(usize, String)>,
 }
 
 /// The attribute values of one feature.
@@ -206,7 +209,17 @@ impl Layer {
         file_fields: Vec<String>,
         features: Vec<Feature>,
     ) -> Layer {
-        Layer { path: path.to_path_buf(), format, crs, fields, file_fields, features, layer_name: None, fids: None }
+        Layer {
+            path: path.to_path_buf(),
+            format,
+            crs,
+            fields,
+            file_fields,
+            features,
+            layer_name: None,
+            fids: None,
+            notes: Vec::new(),
+        }
     }
 
     /// The position of a field, or an error naming the file and the fields it does have.

@@ -133,7 +133,6 @@ fn every_child_outside_every_district_is_an_error() {
 
 /// Empty and malformed polygons: a warning naming the file and the district.
 #[test]
-#[ignore = "pending: an unclosed ring and a MultiPolygon part without rings are seen by the new GeoJSON reader"]
 fn degenerate_district_geometry_is_a_warning() {
     let (x, y) = (X0 + 4000.0, Y0);
     let shell = json!([[x, y], [x + 2000.0, y], [x + 2000.0, y + 2000.0], [x, y + 2000.0], [x, y]]);

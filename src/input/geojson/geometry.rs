@@ -19,8 +19,12 @@ use super::json::{
 /// A feature's `geometry` member: `null` (no geometry), a geometry, or what is wrong with it.
 pub(super) struct GeometryMember;
 
+/// A geometry as read, and how many of its rings were not closed (their last position not their first): RFC 7946
+/// requires closed rings; such rings are closed as they are read, and the count is kept for a warning.
+pub(super) type Read = (geo::Geometry<f64>, usize);
+
 impl<'de> Total<'de> for GeometryMember {
-    type Value = Decoded<Option<geo::Geometry<f64>>>;
+    type Value = Decoded<Option<Read>>;
 
     fn wrong(self, unexpected: Unexpected<'_>) -> Self::Value {
         Err(invalid_type(unexpected, EXPECTING))
@@ -33,7 +37,8 @@ impl<'de> Total<'de> for GeometryMember {
     fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         Ok(object(map)?.and_then(|geometry| {
             geometry.check_positions()?;
-            Ok(Some(geometry.into_geo()))
+            let unclosed = geometry.unclosed_rings();
+            Ok(Some((geometry.into_geo(), unclosed)))
         }))
     }
 }
@@ -140,6 +145,18 @@ impl Geometry {
         match &self.shape {
             Shape::Collection(geometries) => geometries.iter().try_for_each(Geometry::check_positions),
             _ => Ok(()),
+        }
+    }
+
+    /// How many polygon rings do not end where they start (an empty ring is not counted: it is reported as
+    /// empty).
+    fn unclosed_rings(&self) -> usize {
+        let open = |ring: &Vec<Coord<f64>>| ring.first().is_some_and(|first| ring.last() != Some(first));
+        match &self.shape {
+            Shape::Polygon(rings) => rings.iter().filter(|r| open(r)).count(),
+            Shape::MultiPolygon(polygons) => polygons.iter().flatten().filter(|r| open(r)).count(),
+            Shape::Collection(geometries) => geometries.iter().map(Geometry::unclosed_rings).sum(),
+            _ => 0,
         }
     }
 
@@ -279,6 +296,10 @@ fn combine(kind: Kind, coordinates: Option<Coordinates>, geometries: Option<Vec<
                 (Kind::MultiLineString, Nest::One(c)) if c.is_empty() => Shape::MultiLineString(Vec::new()),
                 (Kind::MultiPolygon, Nest::Three(c)) => Shape::MultiPolygon(c),
                 (Kind::MultiPolygon, Nest::One(c)) if c.is_empty() => Shape::MultiPolygon(Vec::new()),
+                // `[[]]`, `[[], []]`: parts without rings, empty as `[]` is for a Polygon (and warned of so).
+                (Kind::MultiPolygon, Nest::Two(c)) if c.iter().all(Vec::is_empty) => {
+                    Shape::MultiPolygon(c.into_iter().map(|_| Vec::new()).collect())
+                }
                 (kind, nest) => return Err(dimensions(kind, &nest)),
             };
             Ok(Geometry { shape, short })

@@ -35,7 +35,8 @@ pub(crate) fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     // The buffered reader is handed over whole: serde_json reads a byte at a time, which a `BufReader` serves
     // from its buffer only when it is not behind a reference.
-    let reader = std::io::BufReader::with_capacity(BUFFER, file);
+    let mut reader = std::io::BufReader::with_capacity(BUFFER, file);
+    skip_bom(&mut reader).map_err(|e| Error::io(path, e))?;
     match parse(serde_json::de::IoRead::new(reader), options) {
         // serde_json checks that every string it parses is UTF-8, and outside strings anything else is a syntax
         // error: a file that parses is text.
@@ -56,6 +57,7 @@ fn refusal(path: &Path, streamed: serde_json::Error) -> Error {
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return Error::input(path, "is not GeoJSON: the file is not UTF-8 text");
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let checked = Visit(Skip).deserialize(&mut deserializer).and_then(|()| deserializer.end());
     match (checked, streamed.io_error_kind()) {
@@ -64,6 +66,15 @@ fn refusal(path: &Path, streamed: serde_json::Error) -> Error {
         (Ok(()), Some(kind)) => Error::io(path, std::io::Error::new(kind, streamed)),
         (Ok(()), None) => Error::input(path, format!("is not valid GeoJSON: {streamed}")),
     }
+}
+
+/// Skips a UTF-8 byte order mark at the start, as Windows tools write it (RFC 8259 lets a parser ignore one).
+fn skip_bom(reader: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    let start = reader.fill_buf()?;
+    if start.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
+    Ok(())
 }
 
 /// Parses a whole document (and checks that nothing but whitespace follows it).
@@ -93,7 +104,10 @@ fn layer(path: &Path, document: Document<'_>) -> Result<Layer> {
             let mut parts = root.parts;
             parts.is_feature = true;
             match parts.finish(&mut collection.fields, &mut collection.scratch) {
-                Ok(feature) => collection.features.push(feature),
+                Ok((feature, note)) => {
+                    collection.features.push(feature);
+                    collection.notes.extend(note.map(|n| (0, n)));
+                }
                 Err(message) => collection.error = Some((0, message)),
             }
             collection
@@ -109,13 +123,15 @@ fn layer(path: &Path, document: Document<'_>) -> Result<Layer> {
     if let Some((index, message)) = collection.error {
         return Err(Error::feature(path, Format::GeoJson.location(index), message));
     }
-    let Collection { fields, mut features, .. } = collection;
+    let Collection { fields, mut features, notes, .. } = collection;
     // A field first met after some features were read is null in those, as in features without properties.
     let n = fields.kept.len();
     for feature in features.iter_mut().filter(|f| f.values.len() < n) {
         feature.values.resize(n, Value::Null);
     }
-    Ok(Layer::single(path, Format::GeoJson, crs, fields.kept, fields.file_fields, features))
+    let mut layer = Layer::single(path, Format::GeoJson, crs, fields.kept, fields.file_fields, features);
+    layer.notes = notes;
+    Ok(layer)
 }
 
 /// The CRS named by a legacy GeoJSON `crs` member (`{"type":"name","properties":{"name":"..."}}`).
@@ -248,6 +264,8 @@ struct Collection<'o> {
     /// The first feature that is wrong: its position, and what is wrong with it. The features after it are only
     /// parsed.
     error: Option<(usize, String)>,
+    /// What was repaired in features as they were read, by position.
+    notes: Vec<(usize, String)>,
 }
 
 impl<'o> Collection<'o> {
@@ -257,6 +275,7 @@ impl<'o> Collection<'o> {
             scratch: Scratch::default(),
             features: Vec::new(),
             error: None,
+            notes: Vec::new(),
         }
     }
 }
@@ -285,7 +304,10 @@ impl<'de, 'o> Total<'de> for FeaturesValue<'o> {
             let index = c.features.len();
             match seq.next_element_seed(Visit(FeatureValue { fields: &mut c.fields, scratch: &mut c.scratch }))? {
                 None => break,
-                Some(Ok(feature)) => c.features.push(feature),
+                Some(Ok((feature, note))) => {
+                    c.features.push(feature);
+                    c.notes.extend(note.map(|n| (index, n)));
+                }
                 Some(Err(message)) => {
                     c.error = Some((index, message));
                     c.features = Vec::new();
@@ -303,7 +325,7 @@ struct FeatureValue<'a, 'o> {
 }
 
 impl<'de> Total<'de> for FeatureValue<'_, '_> {
-    type Value = Decoded<Feature>;
+    type Value = Decoded<(Feature, Option<String>)>;
 
     fn wrong(self, _: Unexpected<'_>) -> Self::Value {
         Err("is not a JSON object".into())
@@ -348,8 +370,8 @@ impl<'de> Total<'de> for IsFeature {
 struct Parts {
     /// Its `type` is `Feature`.
     is_feature: bool,
-    /// Its `geometry`, when it has that member.
-    geometry: Option<Decoded<Option<geo::Geometry<f64>>>>,
+    /// Its `geometry`, when it has that member, and how many of its rings were not closed.
+    geometry: Option<Decoded<Option<geometry::Read>>>,
     /// Its `properties`, when it has that member (the values are in the scratch).
     properties: Option<Properties>,
 }
@@ -357,15 +379,20 @@ struct Parts {
 impl Parts {
     /// The feature, or what is wrong with it: checked in the order the reader always checked a feature (its type,
     /// its geometry, its properties). Its property names not met before become fields.
-    fn finish(self, fields: &mut Fields<'_>, scratch: &mut Scratch) -> Decoded<Feature> {
+    ///
+    /// Also what was repaired in it, for a warning: rings that were not closed.
+    fn finish(self, fields: &mut Fields<'_>, scratch: &mut Scratch) -> Decoded<(Feature, Option<String>)> {
         if !self.is_feature {
             return Err("is not a GeoJSON Feature (its \"type\" is not \"Feature\")".into());
         }
-        let geometry = match self.geometry {
-            None => None,
-            Some(Ok(geometry)) => geometry,
+        let (geometry, unclosed) = match self.geometry {
+            None | Some(Ok(None)) => (None, 0),
+            Some(Ok(Some((geometry, unclosed)))) => (Some(geometry), unclosed),
             Some(Err(e)) => return Err(format!("invalid geometry: {e}")),
         };
+        let note = (unclosed > 0).then(|| {
+            format!("{unclosed} ring(s) do not end where they start (GeoJSON rings must be closed); closed as read")
+        });
         let values = match self.properties {
             Some(Properties::NotObject) => return Err("\"properties\" is not an object".into()),
             Some(Properties::Object) => {
@@ -380,7 +407,7 @@ impl Parts {
             }
             Some(Properties::Null) | None => Values::new(),
         };
-        Ok(Feature { geometry, values })
+        Ok((Feature { geometry, values }, note))
     }
 }
 

@@ -236,7 +236,9 @@ fn file_level_faults_keep_their_order_and_words() {
     let at = bytes.windows(4).position(|w| w == b"Malm").unwrap() + 4;
     bytes.insert(at, 0xF6); // Windows-1252 ö
     assert_eq!(error_of_bytes(&bytes), "is not GeoJSON: the file is not UTF-8 text");
-    assert_eq!(error_of_bytes(b"\xef\xbb\xbf{}"), "is not valid GeoJSON: expected value at line 1 column 1");
+    // A byte order mark is skipped: what follows it is read.
+    assert_eq!(error_of_bytes(b"\xef\xbb\xbf{}"), "is not GeoJSON: the top-level object has no \"type\"");
+    assert_eq!(error_of_bytes(b"\xef\xbb\xbf{,}"), "is not valid GeoJSON: key must be a string at line 1 column 2");
 }
 
 #[test]
@@ -799,7 +801,8 @@ fn agrees_with_the_reader_it_replaced_on_broken_documents() {
 }
 mod old {
     //! The reader as it was before it streamed (commit 88d5022): the whole file into a `serde_json::Value`, each
-    //! feature through the geojson crate into `geo` types. The oracle for the streaming reader.
+    //! feature through the geojson crate into `geo` types. The oracle for the streaming reader, with the two
+    //! changes made on purpose since (a byte order mark skipped, MultiPolygon parts without rings read as empty).
 
     use std::path::Path;
 
@@ -814,8 +817,9 @@ mod old {
             std::io::ErrorKind::InvalidData => Error::input(path, "is not GeoJSON: the file is not UTF-8 text"),
             _ => Error::io(path, e),
         })?;
-        let root: Json =
-            serde_json::from_str(&text).map_err(|e| Error::input(path, format!("is not valid GeoJSON: {e}")))?;
+        // Deliberate change since: a UTF-8 byte order mark at the start is skipped.
+        let root: Json = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text))
+            .map_err(|e| Error::input(path, format!("is not valid GeoJSON: {e}")))?;
         drop(text);
         let Json::Object(mut root) = root else {
             return Err(Error::input(
@@ -860,7 +864,17 @@ mod old {
             }
             let geometry = match feature.remove("geometry") {
                 None | Some(Json::Null) => None,
-                Some(g) => {
+                Some(mut g) => {
+                    // Deliberate change since: a MultiPolygon's parts without rings (`[[]]`) are empty parts, as
+                    // a Polygon's `[]` is; the geojson crate refused them. Written as parts of one empty ring,
+                    // which it reads into the same geometry.
+                    if g.get("type").and_then(Json::as_str) == Some("MultiPolygon") {
+                        if let Some(Json::Array(parts)) = g.get_mut("coordinates") {
+                            if !parts.is_empty() && parts.iter().all(|p| p.as_array().is_some_and(Vec::is_empty)) {
+                                parts.iter_mut().for_each(|p| *p = Json::Array(vec![Json::Array(vec![])]));
+                            }
+                        }
+                    }
                     let g = serde_json::from_value::<geojson::Geometry>(g)
                         .map_err(|e| Error::feature(path, location.clone(), format!("invalid geometry: {e}")))?;
                     // The geojson crate's conversion indexes positions as [x, y]: check first that each has both.
