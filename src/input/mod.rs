@@ -9,6 +9,7 @@ mod geojson;
 mod gpkg;
 pub mod layers;
 pub mod load;
+pub mod scenario;
 mod shapefile;
 pub mod sources;
 
