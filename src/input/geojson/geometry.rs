@@ -12,8 +12,8 @@ use geo::Coord;
 use serde::de::{MapAccess, SeqAccess, Unexpected};
 
 use super::json::{
-    invalid_type, invalid_value, map_value, missing_field, skip_seq, unexpected, unknown_variant, Decoded, Number,
-    Skip, Total, Visit,
+    invalid_type, invalid_value, map_value, missing_field, skip_seq, unexpected, unknown_variant, Decoded, MemberName,
+    Number, Skip, Total, Visit,
 };
 
 /// A feature's `geometry` member: `null` (no geometry), a geometry, or what is wrong with it.
@@ -198,26 +198,16 @@ enum Member {
     Other,
 }
 
-/// A member name of a geometry object.
-struct MemberName;
-
-impl<'de> Total<'de> for MemberName {
-    type Value = Member;
-
-    fn wrong(self, _: Unexpected<'_>) -> Member {
-        Member::Other
-    }
-
-    fn text(self, name: &str) -> Member {
-        match name {
-            "type" => Member::Type,
-            "coordinates" => Member::Coordinates,
-            "geometries" => Member::Geometries,
-            "bbox" => Member::Bbox,
-            _ => Member::Other,
-        }
-    }
-}
+/// The members of a geometry object that mean something, by name.
+const MEMBERS: MemberName<Member> = MemberName {
+    names: &[
+        ("type", Member::Type),
+        ("coordinates", Member::Coordinates),
+        ("geometries", Member::Geometries),
+        ("bbox", Member::Bbox),
+    ],
+    other: Member::Other,
+};
 
 /// A geometry object, checked as the geojson crate checks one (nested geometries of a collection included), but
 /// not yet for short positions: the crate's conversion to `geo` checked those over the whole geometry after.
@@ -232,7 +222,7 @@ fn object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Decoded<Geometry>, A::Er
     // The members that mean something, in the order they first come (each once: there are four).
     let mut order = [Member::Other; 4];
     let mut seen = 0;
-    while let Some(member) = map.next_key_seed(Visit(MemberName))? {
+    while let Some(member) = map.next_key_seed(Visit(MEMBERS))? {
         match member {
             Member::Type => kind = Some(map.next_value_seed(Visit(KindValue))?),
             Member::Coordinates => coordinates = Some(map.next_value_seed(Visit(CoordinatesValue))?),

@@ -209,3 +209,24 @@ pub(super) fn seq_value<'de, A: SeqAccess<'de>>(seq: A) -> Result<Json, A::Error
 pub(super) fn map_value<'de, A: MapAccess<'de>>(map: A) -> Result<Json, A::Error> {
     serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
 }
+
+/// A member name of an object, looked up among the names that mean something to the reader (`names`); any other
+/// name, and a key that is not a string, is `other`.
+pub(super) struct MemberName<M: Copy + 'static> {
+    /// The names the reader looks at, with what each is.
+    pub names: &'static [(&'static str, M)],
+    /// What every other member is.
+    pub other: M,
+}
+
+impl<'de, M: Copy + 'static> Total<'de> for MemberName<M> {
+    type Value = M;
+
+    fn wrong(self, _: Unexpected<'_>) -> M {
+        self.other
+    }
+
+    fn text(self, name: &str) -> M {
+        self.names.iter().find(|(n, _)| *n == name).map_or(self.other, |(_, m)| *m)
+    }
+}

@@ -22,7 +22,7 @@ use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Unexpected};
 use serde_json::Value as Json;
 
 use self::geometry::GeometryMember;
-use self::json::{Decoded, Number, Skip, Total, Visit};
+use self::json::{Decoded, MemberName, Number, Skip, Total, Visit};
 use super::{keeps, Feature, Format, Layer, ReadOptions, Value, Values};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
@@ -178,27 +178,17 @@ enum Member {
     Other,
 }
 
-/// A member name.
-struct MemberName;
-
-impl<'de> Total<'de> for MemberName {
-    type Value = Member;
-
-    fn wrong(self, _: Unexpected<'_>) -> Member {
-        Member::Other
-    }
-
-    fn text(self, name: &str) -> Member {
-        match name {
-            "type" => Member::Type,
-            "crs" => Member::Crs,
-            "features" => Member::Features,
-            "geometry" => Member::Geometry,
-            "properties" => Member::Properties,
-            _ => Member::Other,
-        }
-    }
-}
+/// The members of an object that the reader looks at, by name.
+const MEMBERS: MemberName<Member> = MemberName {
+    names: &[
+        ("type", Member::Type),
+        ("crs", Member::Crs),
+        ("features", Member::Features),
+        ("geometry", Member::Geometry),
+        ("properties", Member::Properties),
+    ],
+    other: Member::Other,
+};
 
 /// The whole document.
 struct DocumentValue<'o> {
@@ -220,7 +210,7 @@ impl<'de, 'o> Total<'de> for DocumentValue<'o> {
             parts: Parts::default(),
             single: Collection::new(self.options),
         };
-        while let Some(member) = map.next_key_seed(Visit(MemberName))? {
+        while let Some(member) = map.next_key_seed(Visit(MEMBERS))? {
             match member {
                 Member::Type => root.kind = map.next_value_seed(Visit(TypeName))?,
                 Member::Crs => root.crs = Some(map.next_value::<Json>()?),
@@ -334,7 +324,7 @@ impl<'de> Total<'de> for FeatureValue<'_, '_> {
     fn map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
         self.scratch.clear();
         let mut parts = Parts::default();
-        while let Some(member) = map.next_key_seed(Visit(MemberName))? {
+        while let Some(member) = map.next_key_seed(Visit(MEMBERS))? {
             match member {
                 Member::Type => parts.is_feature = map.next_value_seed(Visit(IsFeature))?,
                 Member::Geometry => parts.geometry = Some(map.next_value_seed(Visit(GeometryMember))?),
