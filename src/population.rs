@@ -124,11 +124,7 @@ fn examples(ids: &[String]) -> Vec<String> {
 }
 
 fn list(ids: &[String]) -> String {
-    if ids.len() > EXAMPLES {
-        format!("{} and {} more", ids[..EXAMPLES].join(", "), ids.len() - EXAMPLES)
-    } else {
-        ids.join(", ")
-    }
+    crate::model::list_some(ids, EXAMPLES, ", ")
 }
 
 /// A point guaranteed to lie in the polygon (point-on-surface), or `None` for an empty geometry.
@@ -297,7 +293,7 @@ fn read_spread(
         other.push(w);
     }
     let finer = read_polygons(path, spread.layer.as_deref(), &spread.id, &other, "finer polygons", fallback, analysis)?;
-    warn_shapes(&finer.layer, &finer.polygons, &finer.ids, warnings);
+    warn_shapes(&finer.layer, finer.polygons.iter().zip(finer.ids.iter().map(String::as_str)), warnings);
     let layer = &finer.layer;
 
     // Interior points; empty geometries are skipped.
@@ -458,7 +454,7 @@ pub fn children_from_table(
         fallback,
         analysis,
     )?;
-    warn_shapes(&coarse.layer, &coarse.polygons, &coarse.ids, warnings);
+    warn_shapes(&coarse.layer, coarse.polygons.iter().zip(coarse.ids.iter().map(String::as_str)), warnings);
 
     let coarse_by_id: HashMap<&str, usize> = coarse.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut matched: Vec<(usize, usize)> = Vec::new(); // (row, coarse polygon)

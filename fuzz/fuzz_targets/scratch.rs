@@ -47,5 +47,5 @@ fn check_polygons(layer: &arenagap::input::Layer) {
         let _ = shape_problems(p);
         let _ = arenagap::model::self_intersects(p);
     }
-    let _ = overlaps(&polygons, 0.001);
+    let _ = overlaps(&arenagap::index::PolygonIndex::new(polygons), 0.001);
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
+pub use crate::input::sources::ArenaEntry;
 use crate::input::sources::{
     ArenaSource, ChildSource, DistrictSource, KindSource, LoadSpec, NeedSource, SpreadSource, TableSource,
 };
@@ -214,32 +215,6 @@ pub struct Options {
     #[arg(skip)]
     #[serde(skip)]
     pub origin: BTreeMap<String, PathBuf>,
-}
-
-/// One arena file and what is particular to it; the other keys come from the top-level options.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct ArenaEntry {
-    /// The file.
-    pub path: PathBuf,
-    /// One kind (an id) for every arena of the file, instead of a kind field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// Its kind field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arena_kind: Option<String>,
-    /// Its name field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arena_name: Option<String>,
-    /// Its id field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arena_id: Option<String>,
-    /// Its capacity field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arena_capacity: Option<String>,
-    /// Its table, for a GeoPackage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
 }
 
 /// A `[kinds.<id>]` table.
@@ -770,39 +745,27 @@ impl Options {
                 "no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into(),
             ));
         }
+        let defaults = self.arena_fields();
         self.arenas
             .iter()
             .map(|e| {
-                let kind = match (&e.kind, &e.arena_kind) {
-                    (Some(_), Some(_)) => {
-                        return Err(Error::Config(format!(
-                            "arenas entry {}: give kind (one kind for the file) or arena-kind (a field), not both",
-                            e.path.display()
-                        )))
-                    }
-                    (Some(id), None) => {
-                        if kinds.find(id).is_none() {
-                            return Err(Error::Config(format!(
-                                "arenas entry {}: kind {}",
-                                e.path.display(),
-                                kinds.unknown(id)
-                            )));
-                        }
-                        KindSource::Fixed(id.clone())
-                    }
-                    (None, Some(f)) => KindSource::Field(f.clone()),
-                    (None, None) => KindSource::Field(self.arena_kind.clone().unwrap_or_else(|| "kind".into())),
-                };
-                Ok(ArenaSource {
-                    path: e.path.clone(),
-                    layer: e.layer.clone().or_else(|| self.arenas_layer.clone()),
-                    kind,
-                    name: e.arena_name.clone().or_else(|| self.arena_name.clone()),
-                    id: e.arena_id.clone().or_else(|| self.arena_id.clone()),
-                    capacity: e.arena_capacity.clone().or_else(|| self.arena_capacity.clone()),
-                })
+                e.source(e.path.clone(), &defaults, kinds)
+                    .map_err(|m| Error::Config(format!("arenas entry {}: {m}", e.path.display())))
             })
             .collect()
+    }
+
+    /// How the run's arena files name their fields (`--arena-kind`, `--arena-name`, …), as an [`ArenaSource`]
+    /// without a path: what an entry of `arenas`, or a file a scenario adds, does not set itself.
+    pub fn arena_fields(&self) -> ArenaSource {
+        ArenaSource {
+            path: PathBuf::new(),
+            layer: self.arenas_layer.clone(),
+            kind: KindSource::Field(self.arena_kind.clone().unwrap_or_else(|| "kind".into())),
+            name: self.arena_name.clone(),
+            id: self.arena_id.clone(),
+            capacity: self.arena_capacity.clone(),
+        }
     }
 }
 

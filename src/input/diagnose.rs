@@ -68,20 +68,40 @@ fn sample(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
     points.iter().step_by(step).copied().collect()
 }
 
-/// Where `p` (analysis CRS) would be, had its layer (declared `declared`) been read as `mistake` says; `None` where
-/// that reading is impossible (outside the CRS's area, or a transform that fails).
-fn reread(p: [f64; 2], declared: Crs, analysis: Crs, mistake: Mistake, to_declared: &Transform) -> Option<[f64; 2]> {
-    let (x, y) = to_declared.apply(p[0], p[1]).ok()?;
-    let (crs, x, y) = match mistake {
-        Mistake::Swapped(_) => (declared, y, x),
-        Mistake::OtherCrs(_, crs) => (crs, x, y),
-    };
-    let [x0, y0, x1, y1] = crs.bounds();
-    if !(x0..=x1).contains(&x) || !(y0..=y1).contains(&y) {
-        return None;
+/// A way of reading a layer's numbers again: the numbers a point of the analysis CRS has in the CRS `into` maps
+/// to, swapped or not, taken as numbers of the CRS `back` maps from. Built once per mistake, used on every point.
+struct Reading {
+    into: Transform,
+    swap: bool,
+    back: Transform,
+}
+
+impl Reading {
+    /// The reading that tests `mistake` on the side of the layer that declared `declared`. For the children, their
+    /// numbers (in `declared`) are read as the mistake says they really are. For the districts the map goes the
+    /// other way: a child lies in a district as it should have been read exactly when the inverse map puts it in
+    /// the district as it was read, so the child's numbers in the true CRS are read as `declared`.
+    fn new(mistake: Mistake, declared: Crs, analysis: Crs) -> Option<Reading> {
+        let (from, swap, to) = match mistake {
+            Mistake::Swapped(_) => (declared, true, declared),
+            Mistake::OtherCrs(Side::Children, truth) => (declared, false, truth),
+            Mistake::OtherCrs(Side::Districts, truth) => (truth, false, declared),
+        };
+        Some(Reading { into: Transform::new(analysis, from).ok()?, swap, back: Transform::new(to, analysis).ok()? })
     }
-    let (x, y) = Transform::new(crs, analysis).ok()?.apply(x, y).ok()?;
-    Some([x, y])
+
+    /// Where `p` would be, read so; `None` where that reading is impossible (outside the CRS's area, or a
+    /// transform that fails).
+    fn apply(&self, p: [f64; 2]) -> Option<[f64; 2]> {
+        let (x, y) = self.into.apply(p[0], p[1]).ok()?;
+        let (x, y) = if self.swap { (y, x) } else { (x, y) };
+        let [x0, y0, x1, y1] = self.back.from().bounds();
+        if !(x0..=x1).contains(&x) || !(y0..=y1).contains(&y) {
+            return None;
+        }
+        let (x, y) = self.back.apply(x, y).ok()?;
+        Some([x, y])
+    }
 }
 
 /// Tries every mistake on a sample of `points` (in the analysis CRS) and returns the one that puts the most of
@@ -93,18 +113,10 @@ pub fn diagnose(index: &PolygonIndex, points: &[[f64; 2]], declared: Declared) -
     let sides = [(Side::Children, declared.children), (Side::Districts, Some(declared.districts))];
     for (side, crs) in sides {
         let Some(crs) = crs else { continue };
-        let Ok(to_declared) = Transform::new(declared.analysis, crs) else { continue };
         let others = Crs::supported().iter().copied().filter(|c| *c != crs).map(|c| Mistake::OtherCrs(side, c));
         for mistake in std::iter::once(Mistake::Swapped(side)).chain(others) {
-            let moved: Vec<[f64; 2]> = sample
-                .iter()
-                .filter_map(|p| match side {
-                    Side::Children => reread(*p, crs, declared.analysis, mistake, &to_declared),
-                    // A district layer read wrongly: a child is in the district as it should have been read
-                    // exactly when the inverse map puts the child in the district as it was read.
-                    Side::Districts => reread_inverse(*p, crs, declared.analysis, mistake, &to_declared),
-                })
-                .collect();
+            let Some(reading) = Reading::new(mistake, crs, declared.analysis) else { continue };
+            let moved: Vec<[f64; 2]> = sample.iter().filter_map(|p| reading.apply(*p)).collect();
             // Points that cannot be reread count as outside.
             let share = share_inside(index, &moved) * moved.len() as f64 / sample.len().max(1) as f64;
             if best.is_none_or(|b| share > b.share) {
@@ -113,29 +125,6 @@ pub fn diagnose(index: &PolygonIndex, points: &[[f64; 2]], declared: Declared) -
         }
     }
     best.filter(|b| b.share >= 0.5 && b.share >= now + 0.25)
-}
-
-/// The inverse of [`reread`]: where `p` would have to be, in the layer as it was read, to be where it is in the
-/// layer as it should have been read.
-fn reread_inverse(
-    p: [f64; 2],
-    declared: Crs,
-    analysis: Crs,
-    mistake: Mistake,
-    to_declared: &Transform,
-) -> Option<[f64; 2]> {
-    // The true CRS of the layer's numbers, and the numbers `p` has in it.
-    let (x, y) = match mistake {
-        Mistake::Swapped(_) => to_declared.apply(p[0], p[1]).ok().map(|(x, y)| (y, x))?,
-        Mistake::OtherCrs(_, crs) => Transform::new(analysis, crs).ok()?.apply(p[0], p[1]).ok()?,
-    };
-    // Those numbers read as the declared CRS.
-    let [x0, y0, x1, y1] = declared.bounds();
-    if !(x0..=x1).contains(&x) || !(y0..=y1).contains(&y) {
-        return None;
-    }
-    let (x, y) = Transform::new(declared, analysis).ok()?.apply(x, y).ok()?;
-    Some([x, y])
 }
 
 impl Diagnosis {

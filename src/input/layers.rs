@@ -8,13 +8,14 @@ use geo::{Geometry, MultiPolygon};
 
 use crate::crs::{Crs, Transform};
 use crate::error::{Error, Result};
+use crate::index::PolygonIndex;
 use crate::input::sources::{ArenaSource, DistrictSource, KindSource};
 use crate::input::{read_layer, Format, Layer, ReadOptions};
 use crate::model::facilities::{Facilities, Facility};
 use crate::model::kinds::{KindMap, Kinds};
 use crate::model::shape::{overlaps, shape_problems};
 use crate::model::study::InputInfo;
-use crate::model::{geometry_name, self_intersects, Children, District, Warnings};
+use crate::model::{geometry_name, list_some, self_intersects, Children, District, Warnings};
 
 /// A layer read, its CRS resolved and its geometry moved into the analysis CRS.
 #[derive(Clone, Debug)]
@@ -207,10 +208,7 @@ pub fn load_districts(
             invalid.join(", ")
         ));
     }
-    let geometries: Vec<MultiPolygon<f64>> = districts.iter().map(|d| d.geometry.clone()).collect();
-    let ids: Vec<String> = districts.iter().map(|d| d.id.clone()).collect();
-    warn_shapes(layer, &geometries, &ids, warnings);
-    warn_overlaps(layer, &geometries, &ids, warnings);
+    warn_shapes(layer, districts.iter().map(|d| (&d.geometry, d.id.as_str())), warnings);
     Ok((districts, projected))
 }
 
@@ -219,16 +217,22 @@ const LISTED: usize = 20;
 
 /// Warns once for a polygon layer whose features have degenerate shapes (rings that enclose nothing, empty parts,
 /// holes outside their shell, and what the reader repaired: rings not closed), naming each feature, its id and
-/// what is wrong. `geometries` and `ids` are aligned
-/// with the layer's features.
-pub fn warn_shapes(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[String], warnings: &mut Warnings) {
-    let found: Vec<String> = geometries
-        .iter()
+/// what is wrong. `shapes` are each feature's geometry and id, in the layer's order.
+pub fn warn_shapes<'a>(
+    layer: &Layer,
+    shapes: impl Iterator<Item = (&'a MultiPolygon<f64>, &'a str)>,
+    warnings: &mut Warnings,
+) {
+    let mut notes: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (i, note) in &layer.notes {
+        notes.entry(*i).or_default().push(note);
+    }
+    let found: Vec<String> = shapes
         .enumerate()
-        .filter_map(|(i, g)| {
-            let mut problems = shape_problems(g);
-            problems.extend(layer.notes.iter().filter(|(j, _)| *j == i).map(|(_, note)| note.clone()));
-            (!problems.is_empty()).then(|| format!("{} ('{}'): {}", layer.location(i), ids[i], problems.join("; ")))
+        .filter_map(|(i, (geometry, id))| {
+            let mut problems = shape_problems(geometry);
+            problems.extend(notes.get(&i).into_iter().flatten().map(|note| note.to_string()));
+            (!problems.is_empty()).then(|| format!("{} ('{id}'): {}", layer.location(i), problems.join("; ")))
         })
         .collect();
     if found.is_empty() {
@@ -239,14 +243,15 @@ pub fn warn_shapes(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[Strin
          rest of the shape): {}",
         layer.path.display(),
         found.len(),
-        listed(&found, "; ")
+        list_some(&found, LISTED, "; ")
     ));
 }
 
-/// Warns once for polygons of one layer that overlap by more than a sliver (0.1% of the smaller one), naming each
-/// pair and the area they share. A point in an overlap is counted in the one that comes first.
-pub fn warn_overlaps(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[String], warnings: &mut Warnings) {
-    let found = overlaps(geometries, 0.001);
+/// Warns once for districts that overlap by more than a sliver (0.1% of the smaller one), naming each pair and
+/// the area they share. A point in an overlap is counted in the one that comes first. `index` holds the districts'
+/// polygons, in the layer's order.
+pub fn warn_overlaps(layer: &Layer, index: &PolygonIndex, districts: &[District], warnings: &mut Warnings) {
+    let found = overlaps(index, 0.001);
     if found.is_empty() {
         return;
     }
@@ -255,9 +260,9 @@ pub fn warn_overlaps(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[Str
         .map(|o| {
             format!(
                 "'{}' ({}) and '{}' ({}) share {}",
-                ids[o.a],
+                districts[o.a].id,
                 layer.location(o.a),
-                ids[o.b],
+                districts[o.b].id,
                 layer.location(o.b),
                 area_text(o.area)
             )
@@ -267,7 +272,7 @@ pub fn warn_overlaps(layer: &Layer, geometries: &[MultiPolygon<f64>], ids: &[Str
         "{}: {} pair(s) of polygons overlap; a point in an overlap is counted in the one that comes first in the file: {}",
         layer.path.display(),
         found.len(),
-        listed(&pairs, "; ")
+        list_some(&pairs, LISTED, "; ")
     ));
 }
 
@@ -280,15 +285,6 @@ fn area_text(m2: f64) -> String {
     } else {
         format!("{m2:.0} m²")
     }
-}
-
-/// The first [`LISTED`] items joined, and how many more there are.
-fn listed(items: &[String], separator: &str) -> String {
-    let mut text = items.iter().take(LISTED).cloned().collect::<Vec<_>>().join(separator);
-    if items.len() > LISTED {
-        text.push_str(&format!("{separator}and {} more", items.len() - LISTED));
-    }
-    text
 }
 
 /// Reads child points with an optional count field (1 per point without one).

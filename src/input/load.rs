@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
 use crate::input::diagnose::{diagnose, Declared};
-use crate::input::layers::{load_arenas, load_children, load_districts};
+use crate::input::layers::{load_arenas, load_children, load_districts, warn_overlaps};
 use crate::input::sources::{ChildSource, LoadSpec};
 use crate::model::study::Study;
 use crate::model::{Children, Warnings};
@@ -54,6 +54,7 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
 
     progress("locating children in districts");
     let district_index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
+    warn_overlaps(&district_layer.layer, &district_index, &districts, &mut warnings);
     let child_district = district_index.locate_all(&children.points);
     let declared = Declared { children: children_crs, districts: district_layer.source_crs, analysis: analysis_crs };
     check_outside(

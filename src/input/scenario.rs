@@ -18,14 +18,14 @@
 //! file. Each error names the file and the entry (`add 2`, `close 1`).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::crs::{Crs, Transform};
 use crate::error::{Error, Result};
 use crate::input::layers::load_arenas;
-use crate::input::sources::{ArenaSource, KindSource};
+use crate::input::sources::{ArenaEntry, ArenaSource};
 use crate::model::facilities::{Facilities, Facility};
 use crate::model::kinds::{KindMap, Kinds};
 use crate::model::scenario::{find_arena, Scenario};
@@ -75,25 +75,6 @@ struct AddPoint {
     id: Option<String>,
 }
 
-/// One file of arenas to add, as a table.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-struct AddFile {
-    path: PathBuf,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    arena_kind: Option<String>,
-    #[serde(default)]
-    arena_name: Option<String>,
-    #[serde(default)]
-    arena_id: Option<String>,
-    #[serde(default)]
-    arena_capacity: Option<String>,
-    #[serde(default)]
-    layer: Option<String>,
-}
-
 /// Reads a scenario file into the facility changes it makes.
 pub fn read_scenario(path: &Path, context: &ScenarioContext, warnings: &mut Warnings) -> Result<Scenario> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
@@ -116,10 +97,11 @@ pub fn read_scenario(path: &Path, context: &ScenarioContext, warnings: &mut Warn
         let at = format!("add {}", n + 1);
         match entry {
             toml::Value::String(file) => {
-                added.extend(add_file(path, &at, &folder, file_table(file), context, warnings)?)
+                let file = ArenaEntry { path: file.into(), ..Default::default() };
+                added.extend(add_file(path, &at, &folder, file, context, warnings)?)
             }
             toml::Value::Table(table) if table.contains_key("path") => {
-                let file: AddFile = table.try_into().map_err(|e| Error::feature(path, at.clone(), e.to_string()))?;
+                let file: ArenaEntry = table.try_into().map_err(|e| Error::feature(path, at.clone(), e.to_string()))?;
                 added.extend(add_file(path, &at, &folder, file, context, warnings)?);
             }
             toml::Value::Table(table) => {
@@ -165,51 +147,18 @@ pub fn read_scenario(path: &Path, context: &ScenarioContext, warnings: &mut Warn
     Ok(Scenario { name: file.name.trim().to_string(), added, closed })
 }
 
-/// A file given by its path alone.
-fn file_table(file: String) -> AddFile {
-    AddFile {
-        path: file.into(),
-        kind: None,
-        arena_kind: None,
-        arena_name: None,
-        arena_id: None,
-        arena_capacity: None,
-        layer: None,
-    }
-}
-
 /// The arenas of an added file, read as the run's arena files are (kinds mapped, ids checked).
 fn add_file(
     scenario: &Path,
     at: &str,
     folder: &Path,
-    file: AddFile,
+    file: ArenaEntry,
     context: &ScenarioContext,
     warnings: &mut Warnings,
 ) -> Result<Vec<Facility>> {
-    let fields = &context.arena_fields;
-    let kind = match (file.kind, file.arena_kind) {
-        (Some(_), Some(_)) => {
-            return Err(Error::feature(scenario, at, "give kind (one kind for the file) or arena-kind, not both"))
-        }
-        (Some(id), None) => {
-            if context.kinds.find(&id).is_none() {
-                return Err(Error::feature(scenario, at, format!("kind {}", context.kinds.unknown(&id))));
-            }
-            KindSource::Fixed(id)
-        }
-        (None, Some(field)) => KindSource::Field(field),
-        (None, None) => fields.kind.clone(),
-    };
-    let path = if file.path.is_relative() { folder.join(&file.path) } else { file.path };
-    let source = ArenaSource {
-        path,
-        layer: file.layer.or_else(|| fields.layer.clone()),
-        kind,
-        name: file.arena_name.or_else(|| fields.name.clone()),
-        id: file.arena_id.or_else(|| fields.id.clone()),
-        capacity: file.arena_capacity.or_else(|| fields.capacity.clone()),
-    };
+    let path = if file.path.is_relative() { folder.join(&file.path) } else { file.path.clone() };
+    let source =
+        file.source(path, &context.arena_fields, context.kinds).map_err(|m| Error::feature(scenario, at, m))?;
     let (facilities, _) =
         load_arenas(&[source], context.kinds, context.kind_map, context.fallback, context.analysis, warnings)?;
     Ok(facilities.iter().cloned().collect())
@@ -263,6 +212,8 @@ fn add_point(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::sources::KindSource;
+    use std::path::PathBuf;
 
     fn base(kinds: &Kinds) -> Facilities {
         let fc = kinds.find("familjecentral").unwrap();

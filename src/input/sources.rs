@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 use crate::crs::Crs;
 use crate::model::kinds::{KindMap, Kinds};
 
@@ -119,6 +121,62 @@ pub struct ArenaSource {
     pub id: Option<String>,
     /// The capacity field (the kind's default capacity when `None`).
     pub capacity: Option<String>,
+}
+
+/// One arena file and what is particular to it, as a config file (`arenas = [...]`) or a scenario (`add`) writes
+/// it; what it does not set comes from the run's defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ArenaEntry {
+    /// The file.
+    pub path: PathBuf,
+    /// One kind (an id) for every arena of the file, instead of a kind field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Its kind field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_kind: Option<String>,
+    /// Its name field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_name: Option<String>,
+    /// Its id field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_id: Option<String>,
+    /// Its capacity field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_capacity: Option<String>,
+    /// Its table, for a GeoPackage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+}
+
+impl ArenaEntry {
+    /// The file to read, at `path` (the entry's own, resolved), with the entry's keys over `defaults` (the run's
+    /// fields, [`ArenaSource`] without a path). A kind for the whole file must be one of `kinds`; giving both `kind`
+    /// and `arena-kind` is an error.
+    pub fn source(&self, path: PathBuf, defaults: &ArenaSource, kinds: &Kinds) -> Result<ArenaSource, String> {
+        let kind = match (&self.kind, &self.arena_kind) {
+            (Some(_), Some(_)) => {
+                return Err("give kind (one kind for the file) or arena-kind (a field), not both".into())
+            }
+            (Some(id), None) => {
+                if kinds.find(id).is_none() {
+                    return Err(format!("kind {}", kinds.unknown(id)));
+                }
+                KindSource::Fixed(id.clone())
+            }
+            (None, Some(field)) => KindSource::Field(field.clone()),
+            (None, None) => defaults.kind.clone(),
+        };
+        Ok(ArenaSource {
+            path,
+            layer: self.layer.clone().or_else(|| defaults.layer.clone()),
+            kind,
+            name: self.arena_name.clone().or_else(|| defaults.name.clone()),
+            id: self.arena_id.clone().or_else(|| defaults.id.clone()),
+            capacity: self.arena_capacity.clone().or_else(|| defaults.capacity.clone()),
+        })
+    }
 }
 
 /// Where an arena's kind comes from.

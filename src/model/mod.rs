@@ -60,6 +60,15 @@ impl Warnings {
     }
 }
 
+/// The first `limit` items joined by `separator`, then " and N more" when there are more: a list in a warning.
+pub fn list_some(items: &[String], limit: usize, separator: &str) -> String {
+    let mut text = items[..items.len().min(limit)].join(separator);
+    if items.len() > limit {
+        text.push_str(&format!(" and {} more", items.len() - limit));
+    }
+    text
+}
+
 /// A child count for people: whole numbers with a space between thousands (`1 080`), else one decimal.
 pub fn format_count(n: f64) -> String {
     let rounded = n.round();

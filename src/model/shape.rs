@@ -4,7 +4,8 @@
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Area, BooleanOps, BoundingRect, MultiPolygon, Polygon};
 use rayon::prelude::*;
-use rstar::{RTree, AABB};
+
+use crate::index::PolygonIndex;
 
 /// What is wrong with the shape of one (multi)polygon, in words (`hole 1 of part 2 lies outside its shell`); empty
 /// when nothing is.
@@ -85,25 +86,15 @@ pub struct Overlap {
     pub area: f64,
 }
 
-/// Pairs of `polygons` whose shared area is more than `share` of the smaller one's area (a tolerance for the
-/// slivers that digitising leaves between neighbours), in order of `(a, b)`. Only pairs whose bounding boxes meet
-/// are intersected.
-pub fn overlaps(polygons: &[MultiPolygon<f64>], share: f64) -> Vec<Overlap> {
-    let boxes: Vec<Option<geo::Rect<f64>>> = polygons.iter().map(|p| p.bounding_rect()).collect();
-    let tree = RTree::bulk_load(
-        boxes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| {
-                b.map(|b| rstar::primitives::GeomWithData::new(rstar::primitives::Rectangle::from_aabb(aabb(b)), i))
-            })
-            .collect(),
-    );
+/// Pairs of the indexed polygons whose shared area is more than `share` of the smaller one's area (a tolerance for
+/// the slivers that digitising leaves between neighbours), in order of `(a, b)`. Only pairs whose bounding boxes
+/// meet, found through the index's own R-tree, are intersected.
+pub fn overlaps(index: &PolygonIndex, share: f64) -> Vec<Overlap> {
+    let polygons = index.polygons();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (a, b) in boxes.iter().enumerate() {
-        let Some(b) = b else { continue };
-        pairs
-            .extend(tree.locate_in_envelope_intersecting(&aabb(*b)).map(|o| o.data).filter(|&j| j > a).map(|j| (a, j)));
+    for (a, polygon) in polygons.iter().enumerate() {
+        let Some(r) = polygon.bounding_rect() else { continue };
+        pairs.extend(index.candidates(r.min(), r.max()).filter(|&j| j > a).map(|j| (a, j)));
     }
     pairs.sort_unstable();
     let areas: Vec<f64> = polygons.par_iter().map(|p| p.unsigned_area()).collect();
@@ -114,10 +105,6 @@ pub fn overlaps(polygons: &[MultiPolygon<f64>], share: f64) -> Vec<Overlap> {
             (area > 0.0 && area > share * areas[a].min(areas[b])).then_some(Overlap { a, b, area })
         })
         .collect()
-}
-
-fn aabb(r: geo::Rect<f64>) -> AABB<[f64; 2]> {
-    AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
 
 #[cfg(test)]
@@ -194,7 +181,7 @@ mod tests {
                 }
             }
             let found: Vec<(usize, usize, f64)> =
-                overlaps(&polygons, share).iter().map(|o| (o.a, o.b, o.area)).collect();
+                overlaps(&PolygonIndex::new(polygons.clone()), share).iter().map(|o| (o.a, o.b, o.area)).collect();
             assert_eq!(found, expected);
             assert!(found.iter().all(|(a, b, _)| *b >= 36 || *a >= 36), "tiles that only touch are not overlaps");
         }
