@@ -78,13 +78,7 @@ fn config_values_out_of_range() {
             &["coverage-kinds", "'lek' is not a kind"],
         ),
     ];
-    for (case, contents, says) in cases {
-        let s = Scratch::new();
-        let name = format!("{case}.toml");
-        let config = s.write(&name, contents);
-        let stderr = assert_bad_input(&mut with_config(&config, &s.out()), &name, &s.out());
-        assert_says(&stderr, says);
-    }
+    assert_config_cases(cases);
 }
 
 /// Values of a config file that are checked after the merge with the flags (CRSs, the kind mapping, class
@@ -102,13 +96,7 @@ fn config_values_checked_after_the_merge_name_the_config_file() {
             &["'x' is not a number"],
         ),
     ];
-    for (case, contents, says) in cases {
-        let s = Scratch::new();
-        let name = format!("{case}.toml");
-        let config = s.write(&name, contents);
-        let stderr = assert_bad_input(&mut with_config(&config, &s.out()), &name, &s.out());
-        assert_says(&stderr, says);
-    }
+    assert_config_cases(cases);
 }
 
 #[test]
@@ -176,4 +164,15 @@ fn config_paths_without_data_dir() {
     cmd.arg("--data-dir").arg(s.path().join("nodata"));
     let stderr = assert_bad_input(&mut cmd, "nodata", &s.out());
     assert_says(&stderr, &["--data-dir", "no such folder"]);
+}
+
+/// Each case a config file `<case>.toml` holding `contents`: a bad input that names the file and says `says`.
+fn assert_config_cases(cases: &[(&str, &str, &[&str])]) {
+    for (case, contents, says) in cases {
+        let s = Scratch::new();
+        let name = format!("{case}.toml");
+        let config = s.write(&name, contents);
+        let stderr = assert_bad_input(&mut with_config(&config, &s.out()), &name, &s.out());
+        assert_says(&stderr, says);
+    }
 }
