@@ -151,6 +151,67 @@ impl CostModel for StraightLine<'_> {
             .collect();
         Within::from_rows(rows)
     }
+
+    fn nearest_of(&self, origins: &[u32], facilities: &Facilities, group: &[Option<usize>], groups: usize) -> Nearest {
+        let positions = facilities.positions();
+        let index = SiteIndex::new(&positions, group, groups);
+        let mut table = Nearest::empty(origins.len(), groups);
+        let (cost, facility) = table.rows_mut();
+        let span = (CHUNK * groups).max(1);
+        origins.par_chunks(CHUNK).zip(cost.par_chunks_mut(span)).zip(facility.par_chunks_mut(span)).for_each(
+            |((chunk, cost), facility)| {
+                for (k, &o) in chunk.iter().enumerate() {
+                    let p = self.origins[o as usize];
+                    for g in 0..groups {
+                        let Some((_, d2)) = index.nearest(p, g) else { continue };
+                        // Every site as near as the one found (a hair of slack for rounding), then the tie rule:
+                        // the smallest squared distance, the first of equals.
+                        let reach = d2.sqrt() * (1.0 + 1e-9) + 1e-6;
+                        let best = index
+                            .within(p, g, reach)
+                            .map(|(f, _)| (f as u32, distance2(positions[f], p)))
+                            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                        if let Some((f, d2)) = best {
+                            facility[k * groups + g] = f;
+                            cost[k * groups + g] = d2.sqrt();
+                        }
+                    }
+                }
+            },
+        );
+        table
+    }
+
+    fn nearer(
+        &self,
+        facilities: &Facilities,
+        f: usize,
+        current: &(dyn Fn(usize) -> Option<u32> + Sync),
+    ) -> Vec<(u32, f64)> {
+        let at = facilities.get(f).position;
+        let chunks: Vec<Vec<(u32, f64)>> = self
+            .origins
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = Vec::new();
+                for (k, &p) in chunk.iter().enumerate() {
+                    let o = c * CHUNK + k;
+                    let d2 = distance2(at, p);
+                    // The same squared distances the whole table compares, so a tie keeps the earlier facility.
+                    let nearer = match current(o) {
+                        None => true,
+                        Some(g) => d2 < distance2(facilities.get(g as usize).position, p),
+                    };
+                    if nearer {
+                        out.push((o as u32, d2.sqrt()));
+                    }
+                }
+                out
+            })
+            .collect();
+        chunks.concat()
+    }
 }
 
 #[cfg(test)]

@@ -101,6 +101,26 @@ impl Nearest {
         best
     }
 
+    /// Sets the nearest facility of group `g` to origin `i`.
+    pub fn set(&mut self, i: usize, g: usize, facility: u32, cost: f64) {
+        let k = i * self.groups + g;
+        self.facility[k] = facility;
+        self.cost[k] = cost;
+    }
+
+    /// Origin `i`'s row: its cost and facility per group.
+    pub fn row(&self, i: usize) -> (&[f64], &[u32]) {
+        let r = i * self.groups..(i + 1) * self.groups;
+        (&self.cost[r.clone()], &self.facility[r])
+    }
+
+    /// Replaces origin `i`'s row.
+    pub fn set_row(&mut self, i: usize, cost: &[f64], facility: &[u32]) {
+        let r = i * self.groups..(i + 1) * self.groups;
+        self.cost[r.clone()].copy_from_slice(cost);
+        self.facility[r].copy_from_slice(facility);
+    }
+
     /// The whole table, to fill in place: costs and facilities, `groups` entries per origin.
     pub fn rows_mut(&mut self) -> (&mut [f64], &mut [u32]) {
         (&mut self.cost, &mut self.facility)
@@ -190,4 +210,16 @@ pub trait CostModel: Sync {
     fn nearest(&self, facilities: &Facilities, group: &[Option<usize>], groups: usize) -> Nearest;
     /// Every origin within `cutoff[f]` of facility `f` (inclusive), one row per facility.
     fn within(&self, facilities: &Facilities, cutoff: &[f64]) -> Within;
+    /// [`CostModel::nearest`] for only the listed origins: row `k` of the table is origin `origins[k]`'s, exactly
+    /// as the whole table would have it. What re-scoring asks for the origins a closed facility served.
+    fn nearest_of(&self, origins: &[u32], facilities: &Facilities, group: &[Option<usize>], groups: usize) -> Nearest;
+    /// The origins to which facility `f` of `facilities` is nearer, strictly, than facility `current(origin)` (of
+    /// the same set; `None`: no facility yet), with their cost to `f`, ascending: those whose nearest of `f`'s group
+    /// becomes `f` when `f` comes after every facility it is compared with. What re-scoring asks of an added one.
+    fn nearer(
+        &self,
+        facilities: &Facilities,
+        f: usize,
+        current: &(dyn Fn(usize) -> Option<u32> + Sync),
+    ) -> Vec<(u32, f64)>;
 }

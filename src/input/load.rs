@@ -8,6 +8,7 @@ use crate::index::PolygonIndex;
 use crate::input::diagnose::{diagnose, Declared};
 use crate::input::layers::{load_arenas, load_children, load_districts, warn_overlaps};
 use crate::input::sources::{ChildSource, LoadSpec};
+use crate::model::members::Members;
 use crate::model::study::Study;
 use crate::model::{Children, Warnings};
 use crate::need;
@@ -77,12 +78,14 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
         &mut warnings,
     )?;
     drop(district_layer);
+    let members = Members::new(&child_district, districts.len());
 
     Ok(Study {
         districts,
         district_index,
         children,
         child_district,
+        members,
         need_weight,
         kinds: spec.kinds.clone(),
         facilities,

@@ -6,6 +6,12 @@
 //! Sums over children run in input order, so every number, and so every output byte, is the same whatever the
 //! number of threads.
 
+mod rescore;
+mod summary;
+
+pub use rescore::{rescore, Rescored};
+pub use summary::weighted_percentile;
+
 use rayon::prelude::*;
 
 use crate::cost::{CostModel, Nearest, Unit};
@@ -178,17 +184,23 @@ pub fn evaluate_with<T: Send>(
         unit: cost.unit(),
         cost_model: cost.name(),
     };
-    let (((districts, outside), within), extra) = rayon::join(
+    let ((districts, within), extra) = rayon::join(
         || {
             rayon::join(
-                || summarize(study, facilities, &eval),
+                || {
+                    let mut metrics = summary::empty_metrics(study, kinds);
+                    let all: Vec<usize> = (0..metrics.len()).collect();
+                    summary::sum_districts(study, &eval, &all, &mut metrics);
+                    summary::finish(study, facilities, &eval, &mut metrics);
+                    metrics
+                },
                 || children_within(study, facilities, cost, &eval.radius),
             )
         },
         || alongside(&eval),
     );
     eval.districts = districts;
-    eval.outside = outside;
+    eval.outside = summary::outside(study);
     eval.children_within = within;
     (eval, extra)
 }
@@ -206,186 +218,6 @@ fn children_within(study: &Study, facilities: &Facilities, cost: &dyn CostModel,
         }
     }
     out
-}
-
-/// Children are summed in chunks of this many.
-const CHUNK: usize = 8192;
-
-/// One chunk's sums per district (`FIELDS` fixed ones, then three per kind: covered, distance sum, distance
-/// weight), and the children outside every district.
-struct Partial {
-    sums: Vec<f64>,
-    outside: (usize, f64),
-}
-
-impl Partial {
-    const CHILDREN: usize = 0;
-    const COVERED: usize = 1;
-    const GAP: usize = 2;
-    const GAP_WEIGHTED: usize = 3;
-    const DISTANCE_SUM: usize = 4;
-    const DISTANCE_WEIGHT: usize = 5;
-    const FIELDS: usize = 6;
-}
-
-/// Per-district metrics, gap scores and ranks.
-fn summarize(study: &Study, facilities: &Facilities, eval: &Evaluation) -> (Vec<DistrictMetrics>, (usize, f64)) {
-    let kinds = eval.radius.len();
-    let n = study.districts.len();
-    let children = &study.children;
-    let mut metrics: Vec<DistrictMetrics> = study
-        .need_weight
-        .iter()
-        .map(|&w| DistrictMetrics {
-            need_weight: w,
-            arenas: vec![0; kinds],
-            children_covered_kind: vec![0.0; kinds],
-            mean_distance_kind: vec![None; kinds],
-            ..Default::default()
-        })
-        .collect();
-    // Children in fixed chunks, in parallel; each chunk's partial sums are combined in chunk order, so every sum is
-    // the same whatever the number of threads.
-    let fields = Partial::FIELDS + 3 * kinds;
-    let partials: Vec<Partial> = (0..children.len())
-        .into_par_iter()
-        .step_by(CHUNK)
-        .map(|start| {
-            let end = (start + CHUNK).min(children.len());
-            let mut p = Partial { sums: vec![0.0; n * fields], outside: (0, 0.0) };
-            for i in start..end {
-                let count = children.counts[i];
-                let Some(d) = study.child_district[i] else {
-                    p.outside.0 += 1;
-                    p.outside.1 += count;
-                    continue;
-                };
-                let d = d as usize;
-                let row = &mut p.sums[d * fields..(d + 1) * fields];
-                row[Partial::CHILDREN] += count;
-                let nearest = eval.nearest_any_cost(i);
-                if nearest.is_some_and(|x| x <= eval.radius_any) {
-                    row[Partial::COVERED] += count;
-                }
-                let contribution = gap_contribution(count, nearest, eval.radius_any);
-                row[Partial::GAP] += contribution;
-                row[Partial::GAP_WEIGHTED] += study.need_weight[d] * contribution;
-                if let Some(x) = nearest {
-                    row[Partial::DISTANCE_SUM] += count * x;
-                    row[Partial::DISTANCE_WEIGHT] += count;
-                }
-                for k in 0..kinds {
-                    if let Some(c) = eval.nearest.cost(i, k) {
-                        let at = Partial::FIELDS + 3 * k;
-                        if c <= eval.radius[k] {
-                            row[at] += count;
-                        }
-                        row[at + 1] += count * c;
-                        row[at + 2] += count;
-                    }
-                }
-            }
-            p
-        })
-        .collect();
-    let mut sums = vec![0.0; n * fields];
-    let mut outside = (0usize, 0.0);
-    for p in &partials {
-        for (total, part) in sums.iter_mut().zip(&p.sums) {
-            *total += part;
-        }
-        outside.0 += p.outside.0;
-        outside.1 += p.outside.1;
-    }
-    drop(partials);
-    // Each district's (distance, children) pairs for its percentile, sized exactly up front (a million children
-    // must not cost twice their memory in growing vectors), filled in child order, sorted per district in parallel.
-    let mut sizes = vec![0usize; n];
-    for (i, d) in study.child_district.iter().enumerate() {
-        if let (Some(d), true) = (d, eval.any_kind[i] != NO_KIND) {
-            sizes[*d as usize] += 1;
-        }
-    }
-    let mut distances: Vec<Vec<(f64, f64)>> = sizes.into_iter().map(Vec::with_capacity).collect();
-    for (i, d) in study.child_district.iter().enumerate() {
-        if let (Some(d), Some(x)) = (d, eval.nearest_any_cost(i)) {
-            distances[*d as usize].push((x, children.counts[i]));
-        }
-    }
-    metrics.par_iter_mut().zip(distances.par_iter_mut()).enumerate().for_each(|(d, (m, distances))| {
-        let row = &sums[d * fields..(d + 1) * fields];
-        m.children = row[Partial::CHILDREN];
-        m.children_covered = row[Partial::COVERED];
-        m.gap_score_unweighted = row[Partial::GAP];
-        m.gap_score = row[Partial::GAP_WEIGHTED];
-        if row[Partial::DISTANCE_WEIGHT] > 0.0 {
-            m.mean_distance_m = Some(row[Partial::DISTANCE_SUM] / row[Partial::DISTANCE_WEIGHT]);
-            m.p90_distance_m = weighted_percentile(distances, 0.9);
-        }
-        for k in 0..kinds {
-            let at = Partial::FIELDS + 3 * k;
-            m.children_covered_kind[k] = row[at];
-            m.mean_distance_kind[k] = (row[at + 2] > 0.0).then(|| row[at + 1] / row[at + 2]);
-        }
-    });
-    drop(distances);
-    let policy = study.kinds.policy_kind().map(|k| k.index());
-    for (f, d) in facilities.iter().zip(&eval.facility_district) {
-        let (Some(d), k) = (d, f.kind.index()) else { continue };
-        if k >= kinds {
-            continue;
-        }
-        let slot = &mut metrics[*d as usize];
-        slot.arenas[k] += 1;
-        if eval.coverage[k] {
-            slot.arenas_total += 1;
-        }
-        if Some(k) == policy {
-            slot.has_policy_kind = true;
-        }
-    }
-    let ids: Vec<&str> = study.districts.iter().map(|d| d.id.as_str()).collect();
-    rank(&ids, &mut metrics, |m| m.gap_score, |m, r| m.gap_rank = r);
-    rank(&ids, &mut metrics, |m| m.gap_score_unweighted, |m, r| m.gap_rank_unweighted = r);
-    (metrics, outside)
-}
-
-/// The smallest distance at or below which `share` of the weight lies. Sorts `values` (distance, weight).
-pub fn weighted_percentile(values: &mut [(f64, f64)], share: f64) -> Option<f64> {
-    let total: f64 = values.iter().map(|v| v.1).sum();
-    if total <= 0.0 {
-        return None;
-    }
-    // Unstable is enough: the answer is a distance, the same whichever of equal distances comes first.
-    values.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let target = share * total;
-    let mut cumulative = 0.0;
-    for &(d, w) in values.iter() {
-        cumulative += w;
-        if cumulative >= target - 1e-9 * total {
-            return Some(d);
-        }
-    }
-    values.last().map(|v| v.0)
-}
-
-/// Ranks by score, most first; ties by more uncovered children, then district id.
-fn rank(
-    ids: &[&str],
-    metrics: &mut [DistrictMetrics],
-    score: impl Fn(&DistrictMetrics) -> f64,
-    set: impl Fn(&mut DistrictMetrics, u32),
-) {
-    let mut order: Vec<usize> = (0..metrics.len()).collect();
-    order.sort_by(|&a, &b| {
-        score(&metrics[b])
-            .total_cmp(&score(&metrics[a]))
-            .then(metrics[b].children_uncovered().total_cmp(&metrics[a].children_uncovered()))
-            .then_with(|| ids[a].cmp(ids[b]))
-    });
-    for (r, i) in order.into_iter().enumerate() {
-        set(&mut metrics[i], r as u32 + 1);
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use geo::{Geometry, MultiPolygon};
 
 pub mod facilities;
 pub mod kinds;
+pub mod members;
 pub mod scenario;
 pub mod shape;
 pub mod study;

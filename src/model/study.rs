@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::facilities::Facilities;
 use super::kinds::Kinds;
+use super::members::Members;
 use super::{Children, District, Warnings};
 use crate::crs::Crs;
 use crate::index::PolygonIndex;
@@ -39,6 +40,8 @@ pub struct Study {
     pub children: Children,
     /// The district of each child point (index into `districts`), `None` outside all of them.
     pub child_district: Vec<Option<u32>>,
+    /// The child points of each district (and those outside every district), ascending.
+    pub members: Members,
     /// Need weight per district.
     pub need_weight: Vec<f64>,
     /// The kinds of arena.
@@ -76,11 +79,13 @@ impl Study {
         let district_index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
         let child_district = district_index.locate_all(&children.points);
         let need_weight = need_weight.unwrap_or_else(|| vec![1.0; districts.len()]);
+        let members = Members::new(&child_district, districts.len());
         Study {
             districts,
             district_index,
             children,
             child_district,
+            members,
             need_weight,
             kinds,
             facilities,
