@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod compare;
 mod demo;
 mod formats;
 mod foundation;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod compare;
 pub mod options;
 pub mod record;
 
@@ -29,11 +30,26 @@ pub struct Cli {
 enum Command {
     /// Measure how near children live to arenas, rank districts and draw gap zones. With no inputs named, runs
     /// on the bundled demo city (data/demo) and writes to ./arenagap-out.
-    Analyze(AnalyzeArgs),
+    Analyze(RunArgs),
+    /// Evaluate scenarios (arenas added or closed, another population) against the baseline: per scenario, the
+    /// districts and children that get better or worse, and a table of every scenario. Same inputs and config as
+    /// analyze; writes to ./arenagap-compare unless --out says otherwise.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
-struct AnalyzeArgs {
+struct CompareArgs {
+    /// A scenario file (TOML: name, [[add]] arenas or add = "file", close = [ids or names], children keys for
+    /// another population); repeatable, one scenario each.
+    #[arg(long = "scenario", value_name = "FILE", required = true)]
+    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// What every command that runs an analysis takes: config files, the data folder, quiet, and the options.
+#[derive(Debug, clap::Args)]
+struct RunArgs {
     /// A TOML config file; its keys are the flag names (district-id = "omrade_kod"), and [kinds.<id>] tables add
     /// kinds of arena (label-sv, label-en, radius, symbol, colour, capacity). Flags win over it. Repeatable: a later
     /// file's keys win over an earlier one's (e.g. a base profile, then an overlay adding a kind).
@@ -54,11 +70,13 @@ pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Compare(args) => compare(args),
     }
 }
 
-fn analyze(args: AnalyzeArgs) -> Result<()> {
-    let mut flags = args.options;
+/// The flags over the config files over the demo (when no input is named): the options a run resolves.
+fn merged_options(args: &RunArgs) -> Result<Options> {
+    let mut flags = args.options.clone();
     // Checked before merging with the config file: on the way through JSON an infinite or NaN value would turn
     // into "not given" and silently take the default.
     flags.check_numbers().map_err(|e| Error::Config(format!("--{e}")))?;
@@ -76,18 +94,27 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     if options.names_no_input() {
         options = options.over(Options::demo(&demo_root()?))?;
     }
-    let settings = options.resolve()?;
+    Ok(options)
+}
+
+/// Progress on the terminal (unless quiet or not a terminal): seconds since the start and the step.
+fn progress_printer(quiet: bool) -> impl FnMut(&str) {
+    let show = !quiet && std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    move |step: &str| {
+        if show {
+            eprintln!("arenagap: {:>6.2} s  {step}…", started.elapsed().as_secs_f64());
+        }
+    }
+}
+
+fn analyze(args: RunArgs) -> Result<()> {
+    let settings = merged_options(&args)?.resolve()?;
     // Checked (and the hidden folder made) before any work: a bad --out fails at once, and the output is swapped in
     // whole only when every file is written.
     let folder = OutputFolder::begin(&settings.out)?;
 
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let mut progress = |step: &str| {
-        if show_progress {
-            eprintln!("arenagap: {:>6.2} s  {step}…", started.elapsed().as_secs_f64());
-        }
-    };
+    let mut progress = progress_printer(args.quiet);
     let outcome = analyze::run(&settings, &mut progress)?;
     for w in &outcome.warnings {
         eprintln!("warning: {}", terminal_safe(w));
@@ -97,6 +124,29 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     progress("done");
     if !args.quiet {
         print_summary(&outcome, settings.zone_link, &settings.out, &written);
+    }
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<()> {
+    let mut options = merged_options(&args.run)?;
+    if options.out.is_none() {
+        options.out = Some(PathBuf::from(compare::DEFAULT_OUT));
+    }
+    let settings = options.clone().resolve()?;
+    let folder = OutputFolder::begin(&settings.out)?;
+    let mut progress = progress_printer(args.run.quiet);
+    let input = compare::Request { options: &options, settings: &settings, data_dir: args.run.data_dir.as_deref() };
+    let done = compare::run(&input, &args.scenarios, folder.path(), &mut progress)?;
+    for w in &done.warnings {
+        eprintln!("warning: {}", terminal_safe(w));
+    }
+    folder.commit()?;
+    progress("done");
+    if !args.run.quiet {
+        print!("{}", terminal_safe(&compare::table(&done)));
+        println!();
+        println!("Wrote {}: {}", terminal_safe(&settings.out.display().to_string()), done.outputs.join(", "));
     }
     Ok(())
 }

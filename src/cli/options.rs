@@ -526,6 +526,34 @@ impl Options {
         }
     }
 
+    /// These options with a scenario's population keys (`table`, as written in the scenario file `path`; its
+    /// paths relative to the file, or to `data_dir` when given) layered over them. A scenario that names its own
+    /// children layer (`children` or `children-table`) replaces every children key of these options; one that only
+    /// changes, say, `children-count` keeps the rest.
+    pub fn with_population(&self, table: toml::Table, path: &Path, data_dir: Option<&Path>) -> Result<Options> {
+        let mut population: Options = toml::Table::try_into(table)
+            .map_err(|e| Error::input(path, format!("is not a valid scenario file: {e}")))?;
+        population.origin = set_keys(&population)?.into_iter().map(|k| (k, path.to_path_buf())).collect();
+        let base_dir = match data_dir {
+            Some(d) => d.to_path_buf(),
+            None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        population.rebase(&base_dir);
+        let mut base = self.clone();
+        if population.children.is_some() || population.children_table.is_some() {
+            for key in crate::input::scenario::POPULATION_KEYS {
+                base.origin.remove(key);
+            }
+            let o = &mut base;
+            (o.children, o.children_layer, o.children_count, o.children_table, o.children_table_id) =
+                (None, None, None, None, None);
+            (o.children_areas, o.children_areas_layer, o.children_areas_id) = (None, None, None);
+            (o.spread_areas, o.spread_areas_layer, o.spread_areas_id, o.spread_parent) = (None, None, None, None);
+            (o.spread_weights, o.spread_weights_id, o.spread_weight) = (None, None, None);
+        }
+        population.over(base)
+    }
+
     /// Whether no input layer is named at all (then the demo city is used).
     pub fn names_no_input(&self) -> bool {
         self.districts.is_none() && self.children.is_none() && self.arenas.is_empty() && self.children_table.is_none()

@@ -48,10 +48,39 @@ pub struct ScenarioContext<'a> {
     pub arena_fields: ArenaSource,
 }
 
-/// A scenario file as written.
+/// The keys of a scenario file that give it another population (the run's children keys): handed back as they
+/// are written, for the command to read the children with.
+pub const POPULATION_KEYS: [&str; 15] = [
+    "children",
+    "children-layer",
+    "children-count",
+    "children-table",
+    "children-table-id",
+    "children-areas",
+    "children-areas-layer",
+    "children-areas-id",
+    "spread-areas",
+    "spread-areas-layer",
+    "spread-areas-id",
+    "spread-parent",
+    "spread-weights",
+    "spread-weights-id",
+    "spread-weight",
+];
+
+/// A scenario file read: its facility changes, and its population keys (empty when it keeps the run's children).
+#[derive(Debug)]
+pub struct ScenarioFile {
+    /// What it changes in the facility set.
+    pub scenario: Scenario,
+    /// Its children keys, as written (paths relative to the scenario file).
+    pub population: toml::Table,
+}
+
+/// The facility part of a scenario file as written.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-struct ScenarioFile {
+struct Written {
     name: String,
     #[serde(default)]
     add: Option<toml::Value>,
@@ -75,14 +104,32 @@ struct AddPoint {
     id: Option<String>,
 }
 
-/// Reads a scenario file into the facility changes it makes.
-pub fn read_scenario(path: &Path, context: &ScenarioContext, warnings: &mut Warnings) -> Result<Scenario> {
+/// Reads a scenario file: the facility changes it makes, and its population keys.
+pub fn read_scenario(path: &Path, context: &ScenarioContext, warnings: &mut Warnings) -> Result<ScenarioFile> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::input(path, "does not exist: check the path"),
         _ => Error::io(path, e),
     })?;
-    let file: ScenarioFile =
-        toml::from_str(&text).map_err(|e| Error::input(path, format!("is not a valid scenario file: {e}")))?;
+    let mut table: toml::Table =
+        text.parse().map_err(|e| Error::input(path, format!("is not a valid scenario file: {e}")))?;
+    let mut population = toml::Table::new();
+    for key in POPULATION_KEYS {
+        if let Some(v) = table.remove(key) {
+            population.insert(key.to_string(), v);
+        }
+    }
+    if let Some(key) = table.keys().find(|k| !["name", "add", "close"].contains(&k.as_str())) {
+        return Err(Error::input(
+            path,
+            format!(
+                "is not a valid scenario file: unknown key '{key}': a scenario has name, add, close and, for another \
+                 population, the children keys ({})",
+                POPULATION_KEYS.join(", ")
+            ),
+        ));
+    }
+    let file: Written =
+        table.try_into().map_err(|e| Error::input(path, format!("is not a valid scenario file: {e}")))?;
     if file.name.trim().is_empty() {
         return Err(Error::input(path, "the scenario's name is empty: give it a name (name = \"...\")"));
     }
@@ -144,7 +191,8 @@ pub fn read_scenario(path: &Path, context: &ScenarioContext, warnings: &mut Warn
         closed.push(i);
     }
     closed.sort_unstable();
-    Ok(Scenario { name: file.name.trim().to_string(), added, closed })
+    let scenario = Scenario { name: file.name.trim().to_string(), added, closed };
+    Ok(ScenarioFile { scenario, population })
 }
 
 /// The arenas of an added file, read as the run's arena files are (kinds mapped, ids checked).
@@ -232,6 +280,10 @@ mod tests {
     }
 
     fn read(dir: &Path, toml: &str) -> Result<Scenario> {
+        read_file(dir, toml).map(|f| f.scenario)
+    }
+
+    fn read_file(dir: &Path, toml: &str) -> Result<ScenarioFile> {
         let kinds = Kinds::defaults();
         let kind_map = KindMap::new(&kinds);
         let base = base(&kinds);
@@ -278,6 +330,15 @@ mod tests {
     }
 
     #[test]
+    fn population_keys_are_handed_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = read_file(dir.path(), "name = \"2030\"\nchildren-count = \"prognos2030_alder_0_5\"\n").unwrap();
+        assert_eq!(f.scenario, Scenario { name: "2030".into(), ..Default::default() });
+        assert_eq!(f.population.get("children-count").and_then(|v| v.as_str()), Some("prognos2030_alder_0_5"));
+        assert!(read_file(dir.path(), "name = \"x\"\n").unwrap().population.is_empty());
+    }
+
+    #[test]
     fn an_arena_file_is_added_with_the_run_s_fields() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -299,7 +360,9 @@ mod tests {
         let cases: Vec<(String, &str)> = vec![
             ("name = \"s\"\nclose = [\"Bibliotket\"]\n".into(), "close 1: no arena has the id or name 'Bibliotket'; the closest are 'Biblioteket' (name)"),
             ("name = \"s\"\nclose = [\"a#0\", \"Familjecentralen Väster\"]\n".into(), "close 2: closes 'a#0' again"),
-            ("name = \"s\"\nradius = 5\n".into(), "is not a valid scenario file"),
+            ("name = \"s\"\nradius = 5\n".into(), "is not a valid scenario file: unknown key 'radius'"),
+            ("name = \"s\"\nclose = \"a#0\"\n".into(), "is not a valid scenario file: invalid type"),
+            ("name = \"s\"\n[[add]\n".into(), "is not a valid scenario file: TOML parse error at line 2"),
             ("name = \" \"\n".into(), "the scenario's name is empty"),
             (add("x = 5\ny = 6\n"), "add 1: the position (5, 6) is outside the valid area of EPSG:3006"),
             (add("x = nan\ny = 6390000\n"), "add 1: the position (NaN, 6390000)"),

@@ -6,6 +6,7 @@
 //! Sums over children run in input order, so every number, and so every output byte, is the same whatever the
 //! number of threads.
 
+pub mod compare;
 mod rescore;
 mod summary;
 

@@ -85,6 +85,7 @@ pub(crate) fn xml_escape(text: &str) -> String {
 }
 
 pub mod atomic;
+pub mod compare_layers;
 pub mod geojson;
 pub mod gpkg;
 pub mod layers;

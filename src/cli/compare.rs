@@ -1,0 +1,333 @@
+//! `arenagap compare`: load once, evaluate the baseline once, then each scenario as a new facility set on the same
+//! study (re-scored from the baseline: only what it changes), or, for another population, on a study of the new
+//! children. Each scenario's outputs are written as soon as it is evaluated, into its own folder, so that only one
+//! scenario's evaluation is held at a time.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cli::options::{Options, Settings};
+use crate::cost::StraightLine;
+use crate::crs::Transform;
+use crate::error::{Error, Result};
+use crate::input::scenario::{read_scenario, ScenarioContext, ScenarioFile};
+use crate::measure::compare::{compare, Comparison, Side};
+use crate::measure::{self, rescore};
+use crate::model::study::InputInfo;
+use crate::model::{list_some, Warnings};
+use crate::output::compare_layers::{
+    rank_move, ChildDiffLayer, DistrictDiffLayer, ScenarioArenaLayer, ScenarioRow, ScenarioTable,
+};
+use crate::output::layers::format_count;
+use crate::output::{self, LayerView};
+
+/// The output folder of `compare` unless `--out` names one (not analyze's, which it would replace).
+pub const DEFAULT_OUT: &str = "arenagap-compare";
+
+/// What a comparison runs with: the merged options (a population scenario layers its keys over them), their
+/// resolved settings, and `--data-dir`.
+pub struct Request<'a> {
+    /// The options as merged from flags and config files.
+    pub options: &'a Options,
+    /// Those options resolved.
+    pub settings: &'a Settings,
+    /// `--data-dir`, against which a scenario's relative population paths resolve when given.
+    pub data_dir: Option<&'a Path>,
+}
+
+/// What a comparison wrote and found.
+#[derive(Debug)]
+pub struct Done {
+    /// One row per scenario, in the order given.
+    pub rows: Vec<ScenarioRow>,
+    /// Every warning: loading, the scenario files, the scenarios' own populations.
+    pub warnings: Vec<String>,
+    /// The files and folders written at the top of the output folder.
+    pub outputs: Vec<String>,
+}
+
+/// Runs the comparison of every scenario file with the baseline and writes everything into `out` (the hidden
+/// folder the command swaps in whole).
+pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn FnMut(&str)) -> Result<Done> {
+    let settings = request.settings;
+    let study = crate::input::load(&settings.load, progress)?;
+    let mut warnings = study.warnings.clone();
+    progress("reading the scenarios");
+    let context = ScenarioContext {
+        kinds: &study.kinds,
+        kind_map: &settings.load.kind_map,
+        base: &study.facilities,
+        fallback: settings.load.input_crs,
+        analysis: study.analysis_crs,
+        arena_fields: request.options.arena_fields(),
+    };
+    // Every scenario file is read before any work, so that a bad one fails at once.
+    let mut scenarios = Vec::with_capacity(files.len());
+    for file in files {
+        scenarios.push(read_scenario(file, &context, &mut warnings)?);
+    }
+    let slugs = unique_slugs(scenarios.iter().map(|s| s.scenario.name.as_str()));
+
+    progress("evaluating the baseline");
+    let cost = StraightLine::new(&study.children.points);
+    let base_eval = measure::evaluate(&study, &study.facilities, &cost, &settings.params);
+    let before = Side { study: &study, facilities: &study.facilities, eval: &base_eval };
+    let mut rows = Vec::with_capacity(scenarios.len());
+    let mut records = Vec::with_capacity(scenarios.len());
+    for ((file, ScenarioFile { scenario, population }), slug) in files.iter().zip(scenarios).zip(slugs) {
+        progress(&format!("scenario {}", scenario.name));
+        let has_population = !population.is_empty();
+        let dir = out.join(&slug);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+        let (outputs, summary, inputs) = if has_population {
+            let options = request.options.with_population(population, file, request.data_dir)?;
+            let mut quiet = |_: &str| {};
+            let other = options
+                .resolve()
+                .and_then(|own| crate::input::load(&own.load, &mut quiet))
+                .map_err(|e| population_error(file, e))?;
+            // What the baseline already said (the districts, the arenas) is not said again.
+            for w in other.warnings.0.iter().filter(|w| !study.warnings.0.contains(w)) {
+                warnings.push(format!("scenario '{}' ({}): {w}", scenario.name, file.display()));
+            }
+            let facilities = scenario.facilities(&other.facilities);
+            let other_cost = StraightLine::new(&other.children.points);
+            let eval = measure::evaluate(&other, &facilities, &other_cost, &settings.params);
+            let after = Side { study: &other, facilities: &facilities, eval: &eval };
+            let comparison = compare(before, after, None);
+            warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
+            let kept = facilities.len() - scenario.added.len();
+            let outputs = write_scenario(&dir, before, after, &comparison, kept, &scenario.closed, settings)?;
+            (outputs, comparison.summary, other.inputs.clone())
+        } else {
+            let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
+            let after = Side { study: &study, facilities: &scored.facilities, eval: &scored.eval };
+            let comparison = compare(before, after, Some(&scored.changed));
+            warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
+            let kept = scored.facilities.len() - scenario.added.len();
+            let outputs = write_scenario(&dir, before, after, &comparison, kept, &scenario.closed, settings)?;
+            (outputs, comparison.summary, Vec::new())
+        };
+        let largest_move_district = summary.largest_rank_move.map(|(d, _, _)| study.districts[d].name.clone());
+        rows.push(ScenarioRow {
+            name: scenario.name.clone(),
+            folder: slug.clone(),
+            added: scenario.added.len(),
+            closed: scenario.closed.len(),
+            population: has_population,
+            summary,
+            largest_move_district,
+        });
+        records.push(ScenarioRecord {
+            name: scenario.name.clone(),
+            file: file.clone(),
+            folder: slug,
+            added: scenario.added.iter().map(|f| f.id.clone()).collect(),
+            closed: scenario.closed.iter().map(|&i| study.facilities.get(i).id.clone()).collect(),
+            inputs,
+            outputs,
+        });
+    }
+    let table_path = out.join("scenarios.csv");
+    output::table::write_csv(&table_path, &ScenarioTable::new(&rows, &study.kinds), settings.csv_raw)?;
+    let mut outputs: Vec<String> = records.iter().map(|r| format!("{}/", r.folder)).collect();
+    outputs.extend(["scenarios.csv".to_string(), "run.json".to_string()]);
+    let record = CompareRun {
+        tool: "arenagap",
+        version: env!("CARGO_PKG_VERSION"),
+        command: "compare",
+        distance: base_eval.cost_model,
+        options: request.options,
+        inputs: &study.inputs,
+        scenarios: &records,
+        warnings: &warnings.0,
+        outputs: &outputs,
+    };
+    output::run::write(&out.join("run.json"), &record)?;
+    Ok(Done { rows, warnings: warnings.0, outputs })
+}
+
+/// An error reading a scenario's population, said as the scenario's (a failed write stays a write error).
+fn population_error(file: &Path, e: Error) -> Error {
+    match e {
+        Error::Write { .. } => e,
+        e => Error::input(file, format!("its population: {e}")),
+    }
+}
+
+/// A warning for each added arena outside every district: it is evaluated (it serves the children near it) but
+/// counts in no district.
+fn warn_outside(name: &str, file: &Path, after: Side, added: usize, warnings: &mut Warnings) {
+    let first = after.facilities.len() - added;
+    let outside: Vec<String> = (first..after.facilities.len())
+        .filter(|&i| after.eval.facility_district[i].is_none())
+        .map(|i| {
+            let f = after.facilities.get(i);
+            format!("'{}' ({})", f.name, f.id)
+        })
+        .collect();
+    if !outside.is_empty() {
+        warnings.push(format!(
+            "{}: scenario '{name}' adds {} arena(s) outside every district: {}; they are evaluated and serve the \
+             children near them, but count in no district",
+            file.display(),
+            outside.len(),
+            list_some(&outside, 5, ", ")
+        ));
+    }
+}
+
+/// Writes one scenario's outputs into `dir`: the district, child and arena layers of the change (GeoJSON in the
+/// output CRS) and the district table. The file names written.
+pub fn write_scenario(
+    dir: &Path,
+    before: Side,
+    after: Side,
+    comparison: &Comparison,
+    kept: usize,
+    closed: &[usize],
+    settings: &Settings,
+) -> Result<Vec<String>> {
+    let transform = Transform::new(after.study.analysis_crs, settings.output_crs)
+        .map_err(|e| Error::Config(format!("--output-crs: {e}")))?;
+    let districts = DistrictDiffLayer::new(&after.study.districts, before, after, comparison);
+    let children = ChildDiffLayer::new(before, after, comparison);
+    let arenas = ScenarioArenaLayer::new(before, after, kept, closed);
+    let layers: [&dyn LayerView; 3] = [&districts, &children, &arenas];
+    let mut written = Vec::new();
+    for layer in layers {
+        let name = format!("{}.geojson", layer.name());
+        output::geojson::write(&dir.join(&name), layer, &transform)?;
+        written.push(name);
+    }
+    output::table::write_csv(&dir.join("districts_diff.csv"), &districts, settings.csv_raw)?;
+    written.push("districts_diff.csv".into());
+    Ok(written)
+}
+
+/// The scenarios as a terminal table.
+pub fn table(done: &Done) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<32} {:>9} {:>9} {:>11} {:>6} {:>13}  {}\n",
+        "scenario", "+covered", "-covered", "mean dist", "FC ±", "better/worse", "largest gap-rank move"
+    ));
+    for r in &done.rows {
+        let s = &r.summary;
+        let mean = match s.mean_distance {
+            (Some(b), Some(a)) => format!("{:+.0} m", a - b),
+            _ => "-".into(),
+        };
+        let moved = match (&r.largest_move_district, s.largest_rank_move) {
+            (Some(name), Some((_, b, a))) => rank_move(name, b, a),
+            _ => "none".into(),
+        };
+        out.push_str(&format!(
+            "{:<32} {:>9} {:>9} {:>11} {:>6} {:>13}  {}\n",
+            truncate(&r.name, 32),
+            format_count(s.newly_covered),
+            format_count(s.losing_coverage),
+            mean,
+            format!("+{}/-{}", s.policy_gained, s.policy_lost),
+            format!("{}/{}", s.districts_better, s.districts_worse),
+            moved
+        ));
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}
+
+/// A folder name for each scenario name: lower case ASCII letters and digits joined by `-` (å, ä → a, ö → o,
+/// é → e), `scenario` when nothing is left, and `-2`, `-3`, … for a name already taken.
+pub fn unique_slugs<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    names
+        .map(|name| {
+            let base = slug(name);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !taken.insert(candidate.clone()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            candidate
+        })
+        .collect()
+}
+
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        let c = match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "scenario".into()
+    } else {
+        out
+    }
+}
+
+/// run.json of a comparison.
+#[derive(Serialize)]
+struct CompareRun<'a> {
+    tool: &'static str,
+    version: &'static str,
+    command: &'static str,
+    distance: &'static str,
+    options: &'a Options,
+    inputs: &'a [InputInfo],
+    scenarios: &'a [ScenarioRecord],
+    warnings: &'a [String],
+    outputs: &'a [String],
+}
+
+/// One scenario in run.json.
+#[derive(Serialize)]
+struct ScenarioRecord {
+    name: String,
+    file: PathBuf,
+    folder: String,
+    added: Vec<String>,
+    closed: Vec<String>,
+    /// The inputs of its own population, when it has one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    inputs: Vec<InputInfo>,
+    outputs: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_and_unique() {
+        let names = ["Familjecentral i Billdal", "Göteborg 2030", "göteborg 2030", "  ", "Å/Ä/Ö: ?"];
+        assert_eq!(
+            unique_slugs(names.into_iter()),
+            ["familjecentral-i-billdal", "goteborg-2030", "goteborg-2030-2", "scenario", "a-a-o"]
+        );
+    }
+}
