@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Builds the QGIS styles (maps/styles/*.qml) and the project (maps/arenagap.qgs) with PyQGIS.
+"""Builds the QGIS styles (maps/styles/*.qml) and the projects (maps/arenagap.qgs for analyze, maps/compare.qgs for
+a scenario folder of compare) with PyQGIS.
 
 The committed .qml and .qgs files are this script's output; `arenagap` embeds them and copies them into every
 output folder. Edit the styles here, rerun, commit the results:
@@ -214,6 +215,84 @@ def arenas_style(layer):
 
 STYLES = {"districts": districts_style, "gaps": gaps_style, "children": children_style, "arenas": arenas_style}
 
+# --- The compare project: a scenario against the baseline --------------------------------------------------------
+# The change classes and their colours: the same as CHANGE_CLASSES in src/output/symbology.rs (the map picture);
+# a test there checks that these files carry them.
+CHANGE = [
+    ("better", "Bättre (better)", "#c7e9c0", "#1a9850"),
+    ("worse", "Sämre (worse)", "#fcbba1", "#d73027"),
+    ("unchanged", "Oförändrad (unchanged)", "#f0f0f0", "#969696"),
+    ("new", "Ny i scenariots befolkning (new in the scenario's population)", "#abd9e9", "#4575b4"),
+    ("gone", "Inte i scenariots befolkning (not in the scenario's population)", "#e0e0e0", "#bababa"),
+]
+STATUS = [
+    ("added", "Ny arena (added)", "star", "#6a3d9a", 6.0),
+    ("closed", "Stängd arena (closed)", "cross2", "#d73027", 5.0),
+    ("existing", "Befintlig arena (existing)", "circle", "#737373", 2.4),
+]
+KINDS = ["familjecentral", "oppen_forskola", "bibliotek", "bemannad_lekplats"]
+
+
+def diff_fields():
+    districts = {"district_id": "", "district_name": "", "change": "better"}
+    for name, sample in [("children", 0.5), ("children_covered", 0.5), ("coverage_share", 0.5),
+                         ("mean_distance_m", 0.5), ("gap_score", 0.5), ("gap_rank", 1)]:
+        for side in ["before", "after", "change"]:
+            districts[f"{name}_{side}"] = sample
+    districts.update({"has_familjecentral_before": True, "has_familjecentral_after": True,
+                      "has_familjecentral_change": "gained"})
+    children = {"change": "better", "district_id": "", "children_before": 0.5, "children_after": 0.5,
+                "covered_before": True, "covered_after": True, "nearest_any_m_before": 0.5,
+                "nearest_any_m_after": 0.5, "nearest_any_m_change": 0.5, "nearest_any_name_before": "",
+                "nearest_any_name_after": ""}
+    for k in KINDS:
+        children[f"nearest_{k}_m_before"] = 0.5
+        children[f"nearest_{k}_m_after"] = 0.5
+    arenas = dict(FIELDS["arenas"], status="added")
+    return {"districts_diff": districts, "children_diff": children, "arenas": arenas}
+
+
+def districts_diff_style(layer):
+    """Districts by how the scenario changes them: better, worse, unchanged (by gap score, then children
+    covered, then mean distance: src/measure/compare.rs)."""
+    categories = []
+    for value, label, fill, _ in CHANGE[:3]:
+        sym = QgsFillSymbol.createSimple({"color": fill, "outline_color": "#5a5a5a", "outline_width": "0.26",
+                                          "outline_width_unit": "MM"})
+        categories.append(QgsRendererCategory(value, sym, label, True))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("change", categories))
+    labels(layer, "\"district_name\" || if(\"gap_rank_change\" <> 0, '\\n' || 'gap #' || \"gap_rank_before\" || ' → #' "
+                  "|| \"gap_rank_after\", '')", 8)
+
+
+def children_diff_style(layer):
+    """The child points whose nearest arena or coverage changed, by how."""
+    categories = []
+    for value, label, _, colour in CHANGE:
+        size = "1.0" if value in ("unchanged", "gone") else "1.6"
+        sym = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_style": "no",
+                                            "size": size})
+        categories.append(QgsRendererCategory(value, sym, label, True))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("change", categories))
+
+
+def arenas_status_style(layer):
+    """The scenario's arenas: added ones large and green, closed ones a red cross, the rest small and grey."""
+    categories = []
+    for value, label, shape, colour, size in STATUS:
+        props = {"name": shape, "color": colour, "outline_color": "#ffffff" if shape != "cross2" else colour,
+                 "outline_width": "0.4", "size": str(size)}
+        categories.append(QgsRendererCategory(value, QgsMarkerSymbol.createSimple(props), label, True))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("status", categories))
+    labels(layer, "if(\"status\" <> 'existing', \"name\", '')", 8)
+
+
+COMPARE_STYLES = {"districts_diff": districts_diff_style, "children_diff": children_diff_style,
+                  "arenas": arenas_status_style}
+# The style files of the compare project, by layer: the arenas one is not the analyze project's.
+COMPARE_STYLE_FILES = {"districts_diff": "districts_diff", "children_diff": "children_diff",
+                       "arenas": "arenas_status"}
+
 
 def stable_keys(text):
     """Rule keys are random UUIDs: number them instead, so that a rebuild changes nothing."""
@@ -228,29 +307,28 @@ def rewrite(path, change):
         f.write(change(text))
 
 
-def write_sample(folder, name):
+def write_sample(folder, name, fields, geometry_type):
     """A one-feature GeoJSON file in WGS 84 with the layer's contract fields."""
     point = [11.97, 57.70]
     ring = [[11.96, 57.69], [11.98, 57.69], [11.98, 57.71], [11.96, 57.71], [11.96, 57.69]]
-    geometry = ({"type": "Point", "coordinates": point} if GEOMETRY[name] == "Point"
+    geometry = ({"type": "Point", "coordinates": point} if geometry_type == "Point"
                 else {"type": "MultiPolygon", "coordinates": [[ring]]})
-    feature = {"type": "Feature", "properties": FIELDS[name], "geometry": geometry}
+    feature = {"type": "Feature", "properties": fields, "geometry": geometry}
     path = os.path.join(folder, name + ".geojson")
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"type": "FeatureCollection", "name": name, "features": [feature]}, f, ensure_ascii=False)
     return path
 
 
-def main():
-    QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], False)
-    app.initQgis()
+def build(project_file, title, order, fields, geometry, styles, style_files):
+    """Builds one project (layers `order`, top first) and its layers' style files, and writes both into maps/."""
     styles_dir = os.path.join(HERE, "styles")
     os.makedirs(styles_dir, exist_ok=True)
     work = tempfile.mkdtemp(prefix="arenagap-maps-")
     try:
         project = QgsProject.instance()
-        project.setTitle("arenagap: närhet till familjecentrerade arenor / nearness to family-centred arenas")
+        project.clear()
+        project.setTitle(title)
         project.setCrs(QgsCoordinateReferenceSystem("EPSG:3006"))
         metadata = project.metadata()
         metadata.setAuthor("arenagap")
@@ -259,12 +337,12 @@ def main():
         project.viewSettings().setDefaultViewExtent(
             QgsReferencedRectangle(GOTEBORG, QgsCoordinateReferenceSystem("EPSG:3006")))
         layers = {}
-        for name in reversed(ORDER):  # bottom first: addMapLayer puts each new layer on top
-            layer = QgsVectorLayer(write_sample(work, name), name, "ogr")
+        for name in reversed(order):  # bottom first: addMapLayer puts each new layer on top
+            layer = QgsVectorLayer(write_sample(work, name, fields[name], geometry[name]), name, "ogr")
             if not layer.isValid():
                 sys.exit(f"{name}: the sample layer is not valid")
-            STYLES[name](layer)
-            qml = os.path.join(styles_dir, name + ".qml")
+            styles[name](layer)
+            qml = os.path.join(styles_dir, style_files[name] + ".qml")
             message, ok = layer.saveNamedStyle(qml, STYLE_CATEGORIES)
             if not ok:
                 sys.exit(f"{name}: cannot save the style: {message}")
@@ -277,12 +355,12 @@ def main():
             layers[name] = layer
         root = project.layerTreeRoot()
         root.setHasCustomLayerOrder(False)
-        for index, name in enumerate(ORDER):
+        for index, name in enumerate(order):
             node = root.findLayer(layers[name].id())
             clone = node.clone()
             root.insertChildNode(index, clone)
             root.removeChildNode(node)
-        qgs = os.path.join(work, "arenagap.qgs")
+        qgs = os.path.join(work, project_file)
         if not project.write(qgs):
             sys.exit("cannot save the project: " + project.error())
         with open(qgs, encoding="utf-8") as f:
@@ -291,16 +369,29 @@ def main():
         text = re.sub(r' saveUser(Full)?="[^"]*"| saveDateTime="[^"]*"', "", text)
         # (Keep the name_uuid shape: QGIS 3.22 gave some layers with ids like "gaps_layer" new ids on load, and
         # their layer tree entries then pointed nowhere.)
-        names = ["arenas", "gaps", "children", "districts", "Annotations"]
-        text = re.sub(r"\b(arenas|gaps|children|districts|Annotations)_[0-9a-f]{8}(_[0-9a-f]{4}){3}_[0-9a-f]{12}\b",
+        names = ["arenas", "gaps", "children", "districts", "Annotations"] + [n for n in order if "_" in n]
+        pattern = "|".join(sorted(names, key=len, reverse=True))
+        text = re.sub(r"\b(" + pattern + r")_[0-9a-f]{8}(_[0-9a-f]{4}){3}_[0-9a-f]{12}\b",
                       lambda m: "%s_00000000_0000_0000_0000_%012d" % (m.group(1), names.index(m.group(1)) + 1), text)
         text = re.sub(r"<creation>[^<]*</creation>", "<creation></creation>", text)
-        with open(os.path.join(HERE, "arenagap.qgs"), "w", encoding="utf-8") as f:
+        with open(os.path.join(HERE, project_file), "w", encoding="utf-8") as f:
             f.write(text)
-        print("wrote", os.path.join(HERE, "arenagap.qgs"), "and", styles_dir)
+        print("wrote", os.path.join(HERE, project_file), "and", ", ".join(style_files[n] + ".qml" for n in order))
     finally:
         shutil.rmtree(work, ignore_errors=True)
         QgsProject.instance().clear()
+
+
+def main():
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    build("arenagap.qgs", "arenagap: närhet till familjecentrerade arenor / nearness to family-centred arenas",
+          ORDER, FIELDS, GEOMETRY, STYLES, {n: n for n in ORDER})
+    build("compare.qgs", "arenagap: scenario mot nuläget / a scenario against the baseline",
+          ["arenas", "children_diff", "districts_diff"], diff_fields(),
+          {"districts_diff": "MultiPolygon", "children_diff": "Point", "arenas": "Point"}, COMPARE_STYLES,
+          COMPARE_STYLE_FILES)
     app.exitQgis()
 
 

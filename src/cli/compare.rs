@@ -98,7 +98,8 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let comparison = compare(before, after, None);
             warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
             let kept = facilities.len() - scenario.added.len();
-            let outputs = write_scenario(&dir, before, after, &comparison, kept, &scenario.closed, settings)?;
+            let outputs =
+                write_scenario(&dir, &scenario.name, before, after, &comparison, kept, &scenario.closed, settings)?;
             (outputs, comparison.summary, other.inputs.clone())
         } else {
             let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
@@ -106,7 +107,8 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let comparison = compare(before, after, Some(&scored.changed));
             warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
             let kept = scored.facilities.len() - scenario.added.len();
-            let outputs = write_scenario(&dir, before, after, &comparison, kept, &scenario.closed, settings)?;
+            let outputs =
+                write_scenario(&dir, &scenario.name, before, after, &comparison, kept, &scenario.closed, settings)?;
             (outputs, comparison.summary, Vec::new())
         };
         let largest_move_district = summary.largest_rank_move.map(|(d, _, _)| study.districts[d].name.clone());
@@ -179,9 +181,12 @@ fn warn_outside(name: &str, file: &Path, after: Side, added: usize, warnings: &m
 }
 
 /// Writes one scenario's outputs into `dir`: the district, child and arena layers of the change (GeoJSON in the
-/// output CRS) and the district table. The file names written.
+/// output CRS), the district table, the QGIS project styled for change and (unless `--map false`) the map picture.
+/// The file names written.
+#[allow(clippy::too_many_arguments)]
 pub fn write_scenario(
     dir: &Path,
+    name: &str,
     before: Side,
     after: Side,
     comparison: &Comparison,
@@ -203,6 +208,31 @@ pub fn write_scenario(
     }
     output::table::write_csv(&dir.join("districts_diff.csv"), &districts, settings.csv_raw)?;
     written.push("districts_diff.csv".into());
+    output::qgis::write_compare_project(dir, settings.output_crs)?;
+    written.extend([output::qgis::COMPARE_PROJECT_FILE.to_string(), "styles/".to_string()]);
+    if settings.map {
+        let s = &comparison.summary;
+        let radius = after.eval.radius_any;
+        let mean = match s.mean_distance {
+            (Some(b), Some(a)) => format!("; medelavstånd {:+.0} m (mean distance)", a - b),
+            _ => String::new(),
+        };
+        let options = output::map::MapOptions {
+            title: format!("{name}: scenario mot nuläget (scenario against the baseline)"),
+            subtitle: format!(
+                "+{} barn inom {radius} m, −{} barn utanför (children newly within {radius} m, losing it){mean}",
+                format_count(s.newly_covered),
+                format_count(s.losing_coverage)
+            ),
+            kinds: output::symbology::kind_symbols(&after.study.kinds),
+            theme: output::map::Theme::Change,
+            ..Default::default()
+        };
+        let (png, svg) = (dir.join("map.png"), dir.join("map.svg"));
+        let none = output::map::NoLayer;
+        output::map::render_map(&png, Some(&svg), &districts, &none, &arenas, &children, &options)?;
+        written.extend(["map.png".to_string(), "map.svg".to_string()]);
+    }
     Ok(written)
 }
 

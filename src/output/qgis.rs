@@ -30,6 +30,20 @@ const STYLES: [(&str, &str); 4] = [
     ("arenas", ARENAS_TEMPLATE),
 ];
 
+/// The project file name in each scenario folder of `compare`.
+pub const COMPARE_PROJECT_FILE: &str = "compare.qgs";
+
+/// The compare project template: `./districts_diff.geojson`, `./children_diff.geojson` and `./arenas.geojson` in
+/// WGS 84, styled for change.
+const COMPARE_PROJECT: &str = include_str!("../../maps/compare.qgs");
+
+/// The compare layers' styles, by layer name (the arenas one by `status`, not by kind).
+const COMPARE_STYLES: [(&str, &str); 3] = [
+    ("districts_diff", include_str!("../../maps/styles/districts_diff.qml")),
+    ("children_diff", include_str!("../../maps/styles/children_diff.qml")),
+    ("arenas", include_str!("../../maps/styles/arenas_status.qml")),
+];
+
 /// The arenas style as `maps/make_maps.py` writes it, for the four default kinds.
 const ARENAS_TEMPLATE: &str = include_str!("../../maps/styles/arenas.qml");
 
@@ -61,8 +75,21 @@ pub fn write_project(out_dir: &Path, crs: Crs, kinds: &Kinds) -> Result<()> {
     for (name, qml) in styles(kinds) {
         write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
     }
-    let project = project_xml(|_| Some(epsg), &symbols);
+    let project = project_xml(PROJECT, |_| Some(epsg), Some(&symbols));
     write_atomically(&out_dir.join(PROJECT_FILE), project.as_bytes())
+}
+
+/// Writes a scenario folder's `compare.qgs` and `styles/<layer>.qml`, every layer in `crs`: districts and child
+/// points by `change` (better, worse, unchanged), arenas by `status` (added, closed, existing).
+pub fn write_compare_project(out_dir: &Path, crs: Crs) -> Result<()> {
+    let epsg = crs.epsg();
+    let styles_dir = out_dir.join("styles");
+    fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
+    for (name, qml) in COMPARE_STYLES {
+        write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
+    }
+    let project = project_xml(COMPARE_PROJECT, |_| Some(epsg), None);
+    write_atomically(&out_dir.join(COMPARE_PROJECT_FILE), project.as_bytes())
 }
 
 /// Writes `path` atomically (temporary file, then rename).
@@ -70,17 +97,17 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     super::atomic::write_file(path, |out| std::io::Write::write_all(out, bytes))
 }
 
-/// The project with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (template unchanged for `None`) and
-/// the arenas layer's classes made from `symbols`.
-fn project_xml(epsg_of: impl Fn(&str) -> Option<u32>, symbols: &[KindSymbol]) -> String {
-    let mut out = String::with_capacity(PROJECT.len() + 4096);
-    let mut rest = PROJECT;
+/// The project `template` with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (unchanged for `None`)
+/// and, given `symbols`, the arenas layer's classes made from them.
+fn project_xml(template: &str, epsg_of: impl Fn(&str) -> Option<u32>, symbols: Option<&[KindSymbol]>) -> String {
+    let mut out = String::with_capacity(template.len() + 4096);
+    let mut rest = template;
     while let Some(start) = rest.find("<maplayer ") {
         let Some(len) = rest[start..].find("</maplayer>") else { break };
         let end = start + len + "</maplayer>".len();
         out.push_str(&rest[..start]);
         let layer = rewrite_layer_srs(&rest[start..end], &epsg_of);
-        if layer.contains("<datasource>./arenas.geojson</datasource>") {
+        if let (true, Some(symbols)) = (layer.contains("<datasource>./arenas.geojson</datasource>"), symbols) {
             out.push_str(&with_kind_classes(&layer, symbols));
         } else {
             out.push_str(&layer);
@@ -249,6 +276,60 @@ mod tests {
         between(&project[at..], "<srs>", "</srs>").unwrap().to_string()
     }
 
+    /// "#66bd63" as QGIS writes a colour: "102,189,99,255".
+    fn qgis_colour(hex: &str) -> String {
+        let v = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap();
+        format!("{},{},{},255", v(1), v(3), v(5))
+    }
+
+    /// The symbols of a categorized style, in category order: (value, label, symbol XML).
+    fn categories(qml: &str) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for line in qml.lines().filter(|l| l.trim_start().starts_with("<category ")) {
+            let value = between(line, "value=\"", "\"").unwrap().to_string();
+            let label = between(line, "label=\"", "\"").unwrap().to_string();
+            let symbol = between(line, "symbol=\"", "\"").unwrap();
+            let start = qml.find(&format!(" name=\"{symbol}\">")).unwrap();
+            let end = start + qml[start..].find("</symbol>").unwrap();
+            out.push((value, label, qml[start..end].to_string()));
+        }
+        out
+    }
+
+    #[test]
+    fn the_compare_styles_carry_the_change_classes_the_map_draws() {
+        use crate::output::symbology::{CHANGE_CLASSES, STATUS_MARKS};
+        let style = |name: &str| COMPARE_STYLES.iter().find(|(n, _)| *n == name).unwrap().1;
+        let districts = categories(style("districts_diff"));
+        assert_eq!(districts.len(), 3);
+        for (c, (value, label, symbol)) in CHANGE_CLASSES.iter().zip(&districts) {
+            assert_eq!((value.as_str(), label.clone()), (c.value, format!("{} ({})", c.label_sv, c.label_en)));
+            assert!(symbol.contains(&format!("<prop k=\"color\" v=\"{}\"/>", qgis_colour(c.fill))), "{value}");
+        }
+        let children = categories(style("children_diff"));
+        assert_eq!(children.len(), CHANGE_CLASSES.len());
+        for (c, (value, _, symbol)) in CHANGE_CLASSES.iter().zip(&children) {
+            assert_eq!(value, c.value);
+            assert!(symbol.contains(&format!("<prop k=\"color\" v=\"{}\"/>", qgis_colour(c.point))), "{value}");
+        }
+        let arenas = categories(style("arenas"));
+        assert_eq!(arenas.len(), STATUS_MARKS.len());
+        for ((value, sv, en, marker, colour, _), (v, label, symbol)) in STATUS_MARKS.iter().zip(&arenas) {
+            assert_eq!((v.as_str(), label.clone()), (*value, format!("{sv} ({en})")));
+            assert!(symbol.contains(&format!("<prop k=\"name\" v=\"{marker}\"/>")), "{value}");
+            assert!(symbol.contains(&format!("<prop k=\"color\" v=\"{}\"/>", qgis_colour(colour))), "{value}");
+        }
+        // The project: three layers in relative paths, each in the output CRS it is given.
+        let project = project_xml(COMPARE_PROJECT, |_| Some(3006), None);
+        for layer in ["districts_diff", "children_diff", "arenas"] {
+            assert!(project.contains(&format!("<datasource>./{layer}.geojson</datasource>")), "{layer}");
+        }
+        for layer in ["districts_diff", "children_diff", "arenas"] {
+            assert!(layer_srs(&project, layer).contains("<authid>EPSG:3006</authid>"), "{layer}");
+            assert!(layer_srs(COMPARE_PROJECT, layer).contains("<authid>EPSG:4326</authid>"), "{layer}");
+        }
+    }
+
     #[test]
     fn template_has_four_relative_layers_in_wgs84_and_a_sweref_project() {
         assert!(PROJECT.contains("<Absolute type=\"bool\">false</Absolute>"));
@@ -324,7 +405,11 @@ mod tests {
     fn the_default_kinds_give_the_committed_arenas_style_back() {
         let kinds = Kinds::defaults();
         assert_eq!(arenas_qml(&kinds), ARENAS_TEMPLATE, "maps/styles/arenas.qml, byte for byte");
-        assert_eq!(project_xml(|_| None, &symbology::kind_symbols(&kinds)), PROJECT, "maps/arenagap.qgs");
+        assert_eq!(
+            project_xml(PROJECT, |_| None, Some(&symbology::kind_symbols(&kinds))),
+            PROJECT,
+            "maps/arenagap.qgs"
+        );
         let styles = styles(&kinds);
         assert_eq!(styles.iter().map(|(n, _)| *n).collect::<Vec<_>>(), LAYERS);
         for (name, qml) in &styles {
@@ -373,7 +458,7 @@ mod tests {
         assert_eq!(written, qml);
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         assert_eq!(classes(arenas_layer(&project)), classes(&qml));
-        let plain = project_xml(|_| Some(3006), &symbology::kind_symbols(&Kinds::defaults()));
+        let plain = project_xml(PROJECT, |_| Some(3006), Some(&symbology::kind_symbols(&Kinds::defaults())));
         let outside = |p: &str| p.replace(arenas_layer(p), "");
         assert_eq!(outside(&project), outside(&plain));
         // Indented as the template: the project's renderer is four spaces deeper than the style file's.

@@ -156,6 +156,63 @@ pub fn unit_outline(shape: Shape) -> Option<Vec<(f64, f64)>> {
     Some(points)
 }
 
+/// How one class of change is shown: districts filled with `fill`, child points drawn in `point`. The compare
+/// styles (`maps/make_maps.py`, stored in `maps/styles/*_diff.qml`) and the compare map picture use these; a test
+/// checks that the committed styles carry them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeClass {
+    /// The value of the `change` field.
+    pub value: &'static str,
+    /// The Swedish legend label.
+    pub label_sv: &'static str,
+    /// The English legend label.
+    pub label_en: &'static str,
+    /// The fill of a district of this class.
+    pub fill: &'static str,
+    /// The colour of a child point of this class.
+    pub point: &'static str,
+}
+
+/// Better, worse, unchanged, and the points of one population only (`crate::measure::compare::Change`).
+pub const CHANGE_CLASSES: [ChangeClass; 5] = [
+    ChangeClass { value: "better", label_sv: "Bättre", label_en: "better", fill: "#c7e9c0", point: "#1a9850" },
+    ChangeClass { value: "worse", label_sv: "Sämre", label_en: "worse", fill: "#fcbba1", point: "#d73027" },
+    ChangeClass {
+        value: "unchanged",
+        label_sv: "Oförändrad",
+        label_en: "unchanged",
+        fill: "#f0f0f0",
+        point: "#969696",
+    },
+    ChangeClass {
+        value: "new",
+        label_sv: "Ny i scenariots befolkning",
+        label_en: "new in the scenario's population",
+        fill: "#abd9e9",
+        point: "#4575b4",
+    },
+    ChangeClass {
+        value: "gone",
+        label_sv: "Inte i scenariots befolkning",
+        label_en: "not in the scenario's population",
+        fill: "#e0e0e0",
+        point: "#bababa",
+    },
+];
+
+/// The class of a `change` value.
+pub fn change_class(value: &str) -> Option<&'static ChangeClass> {
+    CHANGE_CLASSES.iter().find(|c| c.value == value)
+}
+
+/// How an arena of a scenario is marked, by its `status`: (value, Swedish label, English label, QGIS marker,
+/// colour, size in mm).
+pub const STATUS_MARKS: [(&str, &str, &str, &str, &str, f64); 3] = [
+    ("added", "Ny arena", "added", "star", "#6a3d9a", 6.0),
+    ("closed", "Stängd arena", "closed", "cross2", "#d73027", 5.0),
+    ("existing", "Befintlig arena", "existing", "circle", "#737373", 2.4),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 """Checks an arenagap output folder with the real client: QGIS (headless) and GDAL.
 
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py OUT_DIR [--expect-gpkg]
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py COMPARE_OUT_DIR --compare
 
 Opens OUT_DIR/arenagap.qgs and checks every layer (valid, feature count and CRS as in its GeoJSON file, the
 contract fields, the intended renderer, a style class with a known marker for every kind of arena), renders the project to OUT_DIR/qgis_render.png and checks the picture is
@@ -9,6 +10,11 @@ not blank; then, if OUT_DIR/arenagap.gpkg exists (required with --expect-gpkg), 
 QGIS does (default style from layer_styles), checks count, CRS, style (the arenas' classes as in the project)
 and R-tree; and runs ogrinfo on every file,
 failing on any warning or error. Exits non-zero on any failure; the last line is `N passed, M failed`.
+
+With --compare, OUT_DIR is a `compare` output: scenarios.csv is read by GDAL, and in every scenario folder
+compare.qgs is opened and each of its layers checked the same way (districts and child points classed on
+`change`, arenas on `status`, a class for every value present), rendered to qgis_render.png, and the districts
+checked to show the change colours.
 
 Debian's PyQGIS lives in the system Python, hence /usr/bin/python3.
 """
@@ -171,10 +177,105 @@ def render(project, layers, extent, size, path=None):
     return image, [f"{e.layerID}: {e.message}" for e in job.errors()]
 
 
+COMPARE_LAYERS = ["districts_diff", "children_diff", "arenas"]
+COMPARE_ORDER = ["arenas", "children_diff", "districts_diff"]
+COMPARE_FIELDS = {
+    "districts_diff": ["district_id", "district_name", "change"] + [
+        f"{m}_{side}" for m in ["children", "children_covered", "coverage_share", "mean_distance_m", "gap_score",
+                                "gap_rank"] for side in ["before", "after", "change"]] + [
+        "has_familjecentral_before", "has_familjecentral_after", "has_familjecentral_change"],
+    "children_diff": ["change", "district_id", "children_before", "children_after", "covered_before", "covered_after",
+                      "nearest_any_m_before", "nearest_any_m_after", "nearest_any_m_change",
+                      "nearest_any_name_before", "nearest_any_name_after"],
+    "arenas": FIELDS["arenas"] + ["status"],
+}
+COMPARE_CLASSED_BY = {"districts_diff": "change", "children_diff": "change", "arenas": "status"}
+# The district fills of better and worse (src/output/symbology.rs CHANGE_CLASSES).
+CHANGE_FILLS = {"better": "#c7e9c0", "worse": "#fcbba1"}
+
+
+def check_scenario(c, folder):
+    """One scenario folder of a compare output."""
+    tag = os.path.basename(folder) + "/"
+    expected = {}
+    for name in COMPARE_LAYERS:
+        path = os.path.join(folder, name + ".geojson")
+        if c.check(os.path.isfile(path), f"{tag}{name}.geojson exists"):
+            expected[name] = geojson_facts(path)
+    qgs = os.path.join(folder, "compare.qgs")
+    project = QgsProject.instance()
+    project.clear()
+    if not (c.check(os.path.isfile(qgs), f"{tag}compare.qgs exists")
+            and c.check(project.read(qgs), f"{tag}QGIS reads compare.qgs", project.error())):
+        return
+    order = [layer.name() for layer in project.layerTreeRoot().layerOrder()]
+    c.check(order == COMPARE_ORDER, f"{tag}layer order: arenas, children_diff, districts_diff", str(order))
+    for name in COMPARE_LAYERS:
+        found = project.mapLayersByName(name)
+        if not c.check(len(found) == 1, f"{tag}project has one layer {name}", f"{len(found)} found"):
+            continue
+        layer = found[0]
+        if not c.check(layer.isValid(), f"{tag}{name}: valid", layer.source()):
+            continue
+        count, authid = expected.get(name, (None, None))
+        c.check(layer.featureCount() == count, f"{tag}{name}: {count} features", str(layer.featureCount()))
+        if count:
+            c.check(layer.crs().authid() == authid, f"{tag}{name}: CRS {authid} as in the file", layer.crs().authid())
+        if count:
+            names = set(layer.fields().names())
+            missing = [f for f in COMPARE_FIELDS[name] if f not in names]
+            c.check(not missing, f"{tag}{name}: contract fields", "missing " + ", ".join(missing))
+        renderer = layer.renderer()
+        field = COMPARE_CLASSED_BY[name]
+        if c.check(renderer is not None and renderer.type() == "categorizedSymbol"
+                   and renderer.classAttribute() == field, f"{tag}{name}: classed on {field}",
+                   str(renderer.type() if renderer else None)):
+            values = {cat.value() for cat in renderer.categories()}
+            present = {f[field] for f in layer.getFeatures()} if count else set()
+            c.check(present <= values, f"{tag}{name}: a class for each {field} present ({sorted(present)})",
+                    "no class for " + ", ".join(sorted(map(str, present - values))))
+    districts = project.mapLayersByName("districts_diff")
+    if districts and districts[0].isValid():
+        d = districts[0]
+        to_project = QgsCoordinateTransform(d.crs(), project.crs(), project.transformContext())
+        extent = to_project.transformBoundingBox(d.extent())
+        extent.scale(1.05)
+        png = os.path.join(folder, "qgis_render.png")
+        image, errors = render(project, project.layerTreeRoot().layerOrder(), extent, QSize(1200, 900), png)
+        c.check(not errors, f"{tag}rendering has no errors", "; ".join(errors))
+        share, colours = is_not_blank(image)
+        c.check(share > 0.05 and colours >= 3, f"{tag}qgis_render.png is not blank ({share:.0%}, {colours} colours)")
+        image, _ = render(project, [d], extent, QSize(600, 450))
+        seen = set()
+        for y in range(0, image.height(), 3):
+            for x in range(0, image.width(), 3):
+                rgb = image.pixel(x, y) & 0xFFFFFF
+                seen.update(k for k, colour in CHANGE_FILLS.items() if close_to(rgb, colour))
+        want = {f["change"] for f in d.getFeatures()} & set(CHANGE_FILLS)
+        c.check(want <= seen, f"{tag}districts show the change colours ({sorted(want)})", f"seen {sorted(seen)}")
+    for name in COMPARE_LAYERS:
+        path = os.path.join(folder, name + ".geojson")
+        if os.path.isfile(path):
+            ogrinfo(c, path)
+
+
+def check_compare(c, out):
+    table = os.path.join(out, "scenarios.csv")
+    if c.check(os.path.isfile(table), "scenarios.csv exists"):
+        ds = ogr.Open(table)
+        rows = ds.GetLayer(0).GetFeatureCount() if ds else -1
+        folders = sorted(e.path for e in os.scandir(out) if e.is_dir())
+        c.check(rows == len(folders) and rows > 0, f"scenarios.csv: a row per scenario folder ({rows})",
+                f"{rows} rows, {len(folders)} folders")
+        for folder in folders:
+            check_scenario(c, folder)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir")
     parser.add_argument("--expect-gpkg", action="store_true", help="fail when arenagap.gpkg is missing")
+    parser.add_argument("--compare", action="store_true", help="OUT_DIR is the output of arenagap compare")
     args = parser.parse_args()
     out = os.path.abspath(args.out_dir)
     c = Checks()
@@ -185,6 +286,9 @@ def main():
     messages = []
     QgsApplication.messageLog().messageReceived.connect(
         lambda message, tag, level: messages.append((level, tag, message)))
+    if args.compare:
+        check_compare(c, out)
+        finish(c, app, messages)
 
     expected = {}
     for name in LAYERS:
@@ -282,6 +386,10 @@ def main():
         if os.path.isfile(path):
             ogrinfo(c, path)
 
+    finish(c, app, messages)
+
+
+def finish(c, app, messages):
     problems = [m for m in messages if m[0] >= Qgis.Warning]
     for level, tag, message in problems[:20]:
         print(f"note  QGIS log ({tag}): {message}")

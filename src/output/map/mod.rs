@@ -35,6 +35,15 @@
 //! five quantile classes with rounded bounds (a yellow → dark red ramp, ColorBrewer YlOrRd). Child points are drawn
 //! as faint dots when there are fewer than [`CHILD_DOT_LIMIT`], otherwise summed into a grid of small cells shaded
 //! by density, so that a million children render as fast as a thousand.
+//!
+//! # The change theme
+//!
+//! With [`Theme::Change`] (a scenario folder of `compare`) the same frame shows a scenario against the baseline,
+//! from the compare layers (see [`change`]): districts filled by `change` (better, worse, unchanged), the child
+//! points that changed as coloured dots, and the arenas by kind with the added ones ringed and the closed ones
+//! crossed out (`status`). Colours come from [`crate::output::symbology::CHANGE_CLASSES`], as in the QGIS styles.
+
+mod change;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -66,6 +75,18 @@ pub struct MapOptions {
     pub height: u32,
     /// The kinds of arena, in table order: their symbols and legend rows (default: the four default kinds).
     pub kinds: Vec<KindSymbol>,
+    /// What the map shows: gaps (analyze) or a scenario's change (compare).
+    pub theme: Theme,
+}
+
+/// What a map shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    /// Gap scores, gap zones and where children live (`analyze`).
+    #[default]
+    Gaps,
+    /// A scenario against the baseline: better and worse districts and children, added and closed arenas.
+    Change,
 }
 
 impl Default for MapOptions {
@@ -76,7 +97,32 @@ impl Default for MapOptions {
             width: 1600,
             height: 1200,
             kinds: symbology::kind_symbols(&Kinds::defaults()),
+            theme: Theme::Gaps,
         }
+    }
+}
+
+/// A layer with nothing in it, for a part of the picture a theme does not draw (the change map has no gap zones).
+pub struct NoLayer;
+
+impl LayerView for NoLayer {
+    fn name(&self) -> &str {
+        "none"
+    }
+    fn geometry_kind(&self) -> crate::output::GeometryKind {
+        crate::output::GeometryKind::Point
+    }
+    fn fields(&self) -> &[crate::output::Field] {
+        &[]
+    }
+    fn len(&self) -> usize {
+        0
+    }
+    fn geometry(&self, _: usize) -> Geometry<f64> {
+        Geometry::GeometryCollection(Default::default())
+    }
+    fn values(&self, _: usize, out: &mut Vec<Value>) {
+        out.clear();
     }
 }
 
@@ -259,6 +305,10 @@ struct District {
     name: Option<String>,
     score: Option<f64>,
     rank: Option<f64>,
+    /// The `change` value (compare layers).
+    change: Option<String>,
+    /// `gap_score_change` (compare layers).
+    score_change: Option<f64>,
 }
 
 struct Zone {
@@ -270,6 +320,8 @@ struct Arena {
     at: Point<f64>,
     /// The index of its kind in [`Scene::kinds`]; `None` for a kind not in the table.
     kind: Option<usize>,
+    /// The `status` value (compare layers): added, closed, existing.
+    status: Option<String>,
 }
 
 /// Everything the picture needs, read once from the layers.
@@ -293,6 +345,7 @@ impl Scene {
         let mut values = Vec::new();
         let (name_i, id_i) = (field_index(districts, "district_name"), field_index(districts, "district_id"));
         let (score_i, rank_i) = (field_index(districts, "gap_score"), field_index(districts, "gap_rank"));
+        let (change_i, score_change_i) = (field_index(districts, "change"), field_index(districts, "gap_score_change"));
         let district_rows = (0..districts.len())
             .map(|i| {
                 districts.values(i, &mut values);
@@ -301,6 +354,8 @@ impl Scene {
                     name: text(&values, name_i).or_else(|| text(&values, id_i)),
                     score: number(&values, score_i),
                     rank: number(&values, rank_i),
+                    change: text(&values, change_i),
+                    score_change: number(&values, score_change_i),
                 }
             })
             .collect();
@@ -322,12 +377,13 @@ impl Scene {
             }
         }
         kind_of.remove("");
-        let kind_i = field_index(arenas, "kind");
+        let (kind_i, status_i) = (field_index(arenas, "kind"), field_index(arenas, "status"));
         let arena_rows = (0..arenas.len())
             .flat_map(|i| {
                 arenas.values(i, &mut values);
                 let kind = text(&values, kind_i).and_then(|t| kind_of.get(&kind_key(&t)).copied());
-                points(arenas.geometry(i)).into_iter().map(move |at| Arena { at, kind })
+                let status = text(&values, status_i);
+                points(arenas.geometry(i)).into_iter().map(move |at| Arena { at, kind, status: status.clone() })
             })
             .collect();
         Scene { districts: district_rows, zones, arenas: arena_rows, kinds: kinds.to_vec(), other: KindSymbol::other() }
@@ -635,11 +691,23 @@ fn build_svg(
             let frame = Frame::fit(extent, map, 16.0 * s);
             // No clip path (it would cost a full-canvas layer): everything is fitted or filtered to the map area.
             svg.push_str("<g id=\"map\">\n");
-            draw_districts(&mut svg, &scene, &bounds, &frame, s);
-            let mode = draw_children(&mut svg, children, &frame, &layout);
+            let mode = match options.theme {
+                Theme::Gaps => {
+                    draw_districts(&mut svg, &scene, &bounds, &frame, s);
+                    draw_children(&mut svg, children, &frame, &layout)
+                }
+                Theme::Change => {
+                    change::draw_districts(&mut svg, &scene, &frame, s);
+                    change::draw_children(&mut svg, children, &frame, &layout);
+                    ChildMode::None
+                }
+            };
             draw_zones(&mut svg, &scene, &frame, s);
             draw_arenas(&mut svg, &scene, &frame, map, s);
-            draw_labels(&mut svg, &scene, &frame, &layout);
+            if options.theme == Theme::Change {
+                change::draw_status(&mut svg, &scene, &frame, map, s);
+            }
+            draw_labels(&mut svg, &scene, &frame, &layout, options.theme);
             svg.push_str("</g>\n");
             draw_scale_bar(&mut svg, &frame, &layout);
             draw_north_arrow(&mut svg, &layout);
@@ -667,7 +735,11 @@ fn build_svg(
         Px((1.0 * s).max(0.5))
     );
     draw_title(&mut svg, options, &layout);
-    draw_legend(&mut svg, &scene, &bounds, child_mode, &layout);
+    let sections = match options.theme {
+        Theme::Gaps => gap_sections(&scene, &bounds, child_mode),
+        Theme::Change => change::sections(&scene, children),
+    };
+    draw_legend(&mut svg, &sections, &layout);
     svg.push_str("</svg>\n");
     svg
 }
@@ -959,7 +1031,7 @@ fn place_label(taken: &mut Vec<PxRect>, area: PxRect, x: f64, y: f64, width: f64
 /// At most this many gap zones get a child-count label (the largest first).
 pub const MAX_ZONE_LABELS: usize = 25;
 
-fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout) {
+fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout, theme: Theme) {
     let s = layout.s;
     let area = PxRect {
         x0: layout.map.x0 + 4.0 * s,
@@ -979,14 +1051,24 @@ fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout) 
         taken.push(PxRect { x0: x - r * 1.3, y0: y - r * 1.3, x1: x + r * 1.3, y1: y + r * 1.3 });
     }
 
-    // The three worst districts, by name.
-    let mut worst: Vec<&District> =
-        scene.districts.iter().filter(|d| d.rank.is_some() && d.score.is_none_or(|s| s > 0.0)).collect();
-    worst.sort_by(|a, b| a.rank.unwrap_or(f64::MAX).total_cmp(&b.rank.unwrap_or(f64::MAX)));
+    // The three worst districts, by name (or the three that change most).
+    let named: Vec<(&District, String)> = match theme {
+        Theme::Gaps => {
+            let mut worst: Vec<&District> =
+                scene.districts.iter().filter(|d| d.rank.is_some() && d.score.is_none_or(|s| s > 0.0)).collect();
+            worst.sort_by(|a, b| a.rank.unwrap_or(f64::MAX).total_cmp(&b.rank.unwrap_or(f64::MAX)));
+            worst
+                .into_iter()
+                .take(3)
+                .enumerate()
+                .filter_map(|(k, d)| Some((d, format!("{}. {}", k + 1, d.name.as_ref()?))))
+                .collect()
+        }
+        Theme::Change => change::labelled(scene),
+    };
     let size = 19.0 * s;
-    for (k, d) in worst.iter().take(3).enumerate() {
-        let (Some(name), Some(p)) = (&d.name, label_point(&d.shape)) else { continue };
-        let label = format!("{}. {name}", k + 1);
+    for (d, label) in named {
+        let Some(p) = label_point(&d.shape) else { continue };
         let (x, y) = frame.px(p.0);
         let width = text_width(&label, size, true);
         if let Some((lx, ly)) = place_label(&mut taken, area, x, y, width, size) {
@@ -1178,6 +1260,10 @@ enum Swatch {
     Arena(KindSymbol),
     Dots,
     Grid,
+    /// A round dot of this colour (changed child points).
+    Point(&'static str),
+    /// An arena mark of a scenario: `added` (a ring) or `closed` (a cross).
+    Mark(&'static str),
 }
 
 struct Row {
@@ -1192,9 +1278,12 @@ impl Row {
     }
 }
 
-fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: ChildMode, layout: &Layout) {
-    let p = layout.panel;
-    let mut sections: Vec<(&str, &str, Vec<Row>)> = Vec::new();
+/// A legend section: its heading, the heading's gloss, and its rows.
+type Section = (&'static str, &'static str, Vec<Row>);
+
+/// The legend of the gap map: gap score classes, gap zones, arenas and children.
+fn gap_sections(scene: &Scene, bounds: &[f64], child_mode: ChildMode) -> Vec<Section> {
+    let mut sections: Vec<Section> = Vec::new();
 
     // Gap score classes.
     let mut rows = Vec::new();
@@ -1231,10 +1320,21 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
     rows.push(Row::new(Swatch::Fill("none"), "1.–3. Störst glapp", Some("(three worst districts)")));
     sections.push(("Glapp", "(gaps)", rows));
 
-    // Arenas: every kind in table order, with its count; "other" only if there is one.
+    let mut rows = arena_rows(scene, |_| true);
+    match child_mode {
+        ChildMode::Dots => rows.push(Row::new(Swatch::Dots, "Barn, där de bor", Some("(children, where they live)"))),
+        ChildMode::Grid => rows.push(Row::new(Swatch::Grid, "Barn, täthet", Some("(children, density)"))),
+        ChildMode::None => {}
+    }
+    sections.push(("Arenor och barn", "(arenas and children)", rows));
+    sections
+}
+
+/// Every kind in table order with its count of the arenas that `count`; "other" only if there is one.
+fn arena_rows(scene: &Scene, count: impl Fn(&Arena) -> bool) -> Vec<Row> {
     let mut counts = vec![0usize; scene.kinds.len()];
     let mut others = 0usize;
-    for a in &scene.arenas {
+    for a in scene.arenas.iter().filter(|a| count(a)) {
         match a.kind {
             Some(k) => counts[k] += 1,
             None => others += 1,
@@ -1250,13 +1350,12 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
             gloss.as_deref(),
         ));
     }
-    match child_mode {
-        ChildMode::Dots => rows.push(Row::new(Swatch::Dots, "Barn, där de bor", Some("(children, where they live)"))),
-        ChildMode::Grid => rows.push(Row::new(Swatch::Grid, "Barn, täthet", Some("(children, density)"))),
-        ChildMode::None => {}
-    }
-    sections.push(("Arenor och barn", "(arenas and children)", rows));
+    rows
+}
 
+/// Draws the legend panel: `sections`, sized to fit.
+fn draw_legend(svg: &mut String, sections: &[Section], layout: &Layout) {
+    let p = layout.panel;
     // Size everything to the panel: at the reference size it fits 1200 px high; shrink if the panel is shorter.
     let pad = 20.0;
     let (head, head_gloss, line, gloss_line, gap) = (21.0, 15.0, 19.0, 15.5, 18.0);
@@ -1299,7 +1398,7 @@ fn draw_legend(svg: &mut String, scene: &Scene, bounds: &[f64], child_mode: Chil
     );
     let x = p.x0 + pad * k;
     let mut y = p.y0 + pad * k;
-    for (heading, heading_gloss, rows) in &sections {
+    for (heading, heading_gloss, rows) in sections {
         y += head * 1.1 * k;
         let _ = writeln!(
             svg,
@@ -1393,6 +1492,20 @@ fn draw_swatch(svg: &mut String, swatch: &Swatch, x: f64, mid: f64, w: f64, k: f
                 Px(h)
             );
             arena_symbol(svg, symbol, x + w / 2.0, mid, mm, sw);
+        }
+        Swatch::Point(colour) => {
+            let r = (3.2 * s).max(1.5);
+            let _ = writeln!(
+                svg,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{colour}\"/>",
+                Px(x + w / 2.0),
+                Px(mid),
+                Px(r)
+            );
+        }
+        Swatch::Mark(status) => {
+            let (mm, sw) = arena_size(k);
+            change::draw_mark(svg, status, x + w / 2.0, mid, 2.2 * mm, sw);
         }
         Swatch::Dots => {
             let size = (2.6 * s).max(1.2);
