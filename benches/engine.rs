@@ -6,16 +6,21 @@
 //! - `evaluate/second facility set`: a whole evaluation of another facility set on an already loaded study —
 //!   nearest of each kind with identity, coverage, gap scores, per-kind metrics, children within each arena's
 //!   radius — which is what every scenario and siting step costs;
-//! - `cost/within`: every child within each arena's radius, as a sparse table.
+//! - `cost/within`: every child within each arena's radius, as a sparse table;
+//! - `scenario/…`: a scenario on the loaded study of a million children, re-scored from the baseline's evaluation
+//!   (`measure::rescore`) and compared with it (`measure::compare::compare`): one family centre added where
+//!   children live, one arena closed. This is what `compare` spends per scenario before writing.
 //!
 //! cargo bench --bench engine
 
 use arenagap::cost::{CostModel, StraightLine};
 use arenagap::crs::Crs;
 use arenagap::index::PolygonIndex;
-use arenagap::measure::{evaluate, Params};
+use arenagap::measure::compare::{compare, Side};
+use arenagap::measure::{evaluate, rescore, Params};
 use arenagap::model::facilities::{Facilities, Facility};
 use arenagap::model::kinds::{KindId, Kinds};
+use arenagap::model::scenario::Scenario;
 use arenagap::model::study::Study;
 use arenagap::model::{Children, District};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -103,6 +108,29 @@ fn hot_path(c: &mut Criterion) {
     group.sample_size(10);
     let cutoff: Vec<f64> = study.facilities.iter().map(|f| if f.kind.index() == 0 { 2500.0 } else { 1500.0 }).collect();
     group.bench_function(BenchmarkId::new("within", n), |b| b.iter(|| model.within(&study.facilities, &cutoff)));
+    group.finish();
+
+    let mut group = c.benchmark_group("scenario");
+    group.sample_size(20);
+    let base = evaluate(&study, &study.facilities, &model, &params);
+    let before = Side { study: &study, facilities: &study.facilities, eval: &base };
+    // A family centre at the 1000th child's home (children are clustered, so among many).
+    let mut added = study.facilities.get(0).clone();
+    added.id = "new#0".into();
+    added.position = study.children.points[1000];
+    let scenarios = [
+        ("add one arena", Scenario { name: "add".into(), added: vec![added], closed: vec![] }),
+        ("close one arena", Scenario { name: "close".into(), added: vec![], closed: vec![5] }),
+    ];
+    for (name, scenario) in &scenarios {
+        group.bench_function(BenchmarkId::new(*name, n), |b| {
+            b.iter(|| {
+                let scored = rescore(&study, &study.facilities, &base, scenario, &model, &params);
+                let after = Side { study: &study, facilities: &scored.facilities, eval: &scored.eval };
+                compare(before, after, Some(&scored.changed)).summary.newly_covered
+            })
+        });
+    }
     group.finish();
 }
 

@@ -142,7 +142,7 @@ pub fn compare(before: Side, after: Side, candidates: Option<&[u32]>) -> Compari
     let districts: Vec<Change> = db.iter().zip(da).map(|(b, a)| district_change(b, a)).collect();
     summary.children = (total(db, |m| m.children), total(da, |m| m.children));
     summary.covered = (total(db, |m| m.children_covered), total(da, |m| m.children_covered));
-    summary.mean_distance = (mean_distance(&before), mean_distance(&after));
+    summary.mean_distance = (mean_distance(db), mean_distance(da));
     summary.districts_better = districts.iter().filter(|c| **c == Change::Better).count();
     summary.districts_worse = districts.iter().filter(|c| **c == Change::Worse).count();
     summary.policy_gained = db.iter().zip(da).filter(|(b, a)| !b.has_policy_kind && a.has_policy_kind).count();
@@ -161,14 +161,14 @@ fn total(metrics: &[DistrictMetrics], value: impl Fn(&DistrictMetrics) -> f64) -
     metrics.iter().map(value).sum()
 }
 
-/// The child-weighted mean distance to the nearest coverage-kind arena over the children in the districts.
-fn mean_distance(side: &Side) -> Option<f64> {
+/// The child-weighted mean distance to the nearest coverage-kind arena over the children in the districts, from
+/// the districts' means and weights.
+fn mean_distance(metrics: &[DistrictMetrics]) -> Option<f64> {
     let (mut sum, mut weight) = (0.0, 0.0);
-    for (i, d) in side.study.child_district.iter().enumerate() {
-        if let (Some(_), Some(x)) = (d, side.eval.nearest_any_cost(i)) {
-            let count = side.study.children.counts[i];
-            sum += count * x;
-            weight += count;
+    for m in metrics {
+        if let Some(x) = m.mean_distance_m {
+            sum += x * m.distance_weight;
+            weight += m.distance_weight;
         }
     }
     (weight > 0.0).then(|| sum / weight)

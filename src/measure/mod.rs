@@ -116,6 +116,9 @@ pub struct DistrictMetrics {
     pub children_covered_kind: Vec<f64>,
     /// Child-weighted mean distance to the nearest coverage-kind arena.
     pub mean_distance_m: Option<f64>,
+    /// The children that mean is over: those with an arena of a coverage kind at all (every child, unless there is
+    /// none in the data).
+    pub distance_weight: f64,
     /// Child-weighted mean distance to the nearest arena of each kind.
     pub mean_distance_kind: Vec<Option<f64>>,
     /// Child-weighted 90th percentile of the distance to the nearest coverage-kind arena.

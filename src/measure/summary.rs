@@ -111,6 +111,7 @@ fn sum_district(study: &Study, eval: &Evaluation, d: usize, m: &mut DistrictMetr
     m.gap_score = row[Sums::GAP_WEIGHTED];
     m.mean_distance_m = None;
     m.p90_distance_m = None;
+    m.distance_weight = row[Sums::DISTANCE_WEIGHT];
     if row[Sums::DISTANCE_WEIGHT] > 0.0 {
         m.mean_distance_m = Some(row[Sums::DISTANCE_SUM] / row[Sums::DISTANCE_WEIGHT]);
         let members = study.members.of(d);

@@ -33,6 +33,7 @@ mod flags;
 mod geojson;
 mod gpkg;
 mod output;
+mod scenario;
 mod shapefile;
 mod text;
 mod values;
