@@ -322,3 +322,64 @@ fn playground_overlay_adds_a_reference_kind_and_changes_no_gap_number() {
     let child = &feature_properties(&out.join("children.geojson"))[0];
     assert!(child.contains_key("nearest_lekplats_m") && child.contains_key("nearest_lekplats_id"));
 }
+
+/// The two worked scenarios on the real city: a family centre in Billdal (data/scenarios/billdal-familjecentral.toml)
+/// and the 2030 forecast (data/scenarios/goteborg-2030.toml), through `compare`.
+#[test]
+fn goteborg_scenarios_billdal_family_centre_and_2030() {
+    let Some(data) = shared_data("goteborg_scenarios_billdal_family_centre_and_2030") else { return };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real_data").join("goteborg-compare");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).expect("clearing the previous run's output");
+    }
+    let output = arenagap()
+        .args(["compare", "--quiet", "--map", "false", "--config"])
+        .arg(profile("goteborg.toml"))
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("--scenario")
+        .arg(profile("scenarios/billdal-familjecentral.toml"))
+        .arg("--scenario")
+        .arg(profile("scenarios/goteborg-2030.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("arenagap runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let by_id = |folder: &str| -> BTreeMap<String, Props> {
+        feature_properties(&out.join(folder).join("districts_diff.geojson"))
+            .into_iter()
+            .map(|p| (text(&p, "district_id").to_string(), p))
+            .collect()
+    };
+
+    // The family centre: placed in Billdal, it gives Billdal its first family centre and covers its children.
+    let d = by_id("familjecentral-i-billdal");
+    let billdal = &d["52"];
+    assert_eq!(text(billdal, "change"), "better");
+    assert_eq!(text(billdal, "has_familjecentral_change"), "gained");
+    assert_eq!(number(billdal, "children_covered_before"), 0.0);
+    assert!(number(billdal, "children_covered_after") > 300.0, "{billdal:?}");
+    assert!(number(billdal, "gap_rank_after") > number(billdal, "gap_rank_before") + 5.0, "{billdal:?}");
+    assert!(d.values().all(|p| text(p, "change") != "worse"), "adding an arena makes no district worse");
+    let arenas = feature_properties(&out.join("familjecentral-i-billdal").join("arenas.geojson"));
+    let added: Vec<&Props> = arenas.iter().filter(|a| text(a, "status") == "added").collect();
+    assert_eq!(added.len(), 1);
+    assert_eq!(text(added[0], "district_id"), "52", "the added family centre lies in Billdal");
+
+    // 2030: the same arenas, the forecast population; the children are the table's 2030 column.
+    let d = by_id("goteborg-2030-prognos");
+    let before: f64 = d.values().map(|p| number(p, "children_before")).sum();
+    let after: f64 = d.values().map(|p| number(p, "children_after")).sum();
+    assert_eq!(before, ALL_CHILDREN);
+    let table = std::fs::read_to_string(data.join("goteborg_befolkning/mellanomrade_barn_0_5_ar.csv")).unwrap();
+    let mut rows = table.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let column = header.iter().position(|h| *h == "prognos2030_alder_0_5").unwrap();
+    let forecast: f64 = rows.map(|r| r.split(',').nth(column).unwrap().parse::<f64>().unwrap()).sum();
+    assert_eq!(after, forecast, "every forecast child is in a district");
+    assert!(d.values().any(|p| text(p, "change") == "worse") && d.values().any(|p| text(p, "change") == "better"));
+    let csv = std::fs::read_to_string(out.join("scenarios.csv")).unwrap();
+    assert!(csv.contains("\nGöteborg 2030 (prognos),goteborg-2030-prognos,0,0,true,"), "{csv}");
+    println!("{csv}");
+}
