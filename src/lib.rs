@@ -18,6 +18,7 @@ pub mod model;
 pub mod need;
 pub mod output;
 pub mod population;
+pub mod siting;
 pub mod zones;
 
 pub use error::{Error, Result};

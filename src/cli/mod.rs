@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod compare;
 pub mod options;
 pub mod record;
+pub mod suggest;
 
 use self::analyze::Outcome;
 use self::options::Options;
@@ -35,6 +36,38 @@ enum Command {
     /// districts and children that get better or worse, and a table of every scenario. Same inputs and config as
     /// analyze; writes to ./arenagap-compare unless --out says otherwise.
     Compare(CompareArgs),
+    /// Choose where K new arenas would do most, the existing ones kept: the most children within reach
+    /// (--objective coverage) or the least mean distance (--objective distance), with a proven bound. Writes the
+    /// sites, suggest.json, suggested.toml (a scenario for compare) and the comparison with the baseline, to
+    /// ./arenagap-suggest unless --out says otherwise.
+    Suggest(SuggestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SuggestArgs {
+    /// How many new sites to choose.
+    #[arg(long, value_name = "K")]
+    count: usize,
+    /// What to optimise.
+    #[arg(long, value_enum, default_value = "coverage")]
+    objective: suggest::Objective,
+    /// Candidate sites: a point file (GeoJSON, Shapefile, GeoPackage, CSV); its fields are carried to the output.
+    #[arg(long, value_name = "PATH")]
+    candidates: Option<PathBuf>,
+    /// The id field of --candidates [default: <file stem>#<feature number>].
+    #[arg(long, value_name = "FIELD")]
+    candidate_id: Option<String>,
+    /// The table of --candidates, when it is a GeoPackage holding several.
+    #[arg(long, value_name = "NAME")]
+    candidate_layer: Option<String>,
+    /// Or candidates on a regular grid inside the districts, this many metres apart.
+    #[arg(long, value_name = "M")]
+    candidate_grid: Option<f64>,
+    /// Stop after this many seconds with the best sites and the bound found so far.
+    #[arg(long, value_name = "S")]
+    time_limit: Option<f64>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,6 +104,7 @@ pub fn run() -> Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Compare(args) => compare(args),
+        Command::Suggest(args) => suggest(args),
     }
 }
 
@@ -90,10 +124,15 @@ fn merged_options(args: &RunArgs) -> Result<Options> {
     for path in &args.config {
         file = Options::from_file(path, args.data_dir.as_deref())?.over(file)?;
     }
+    // Kinds named alone (--kind familjecentral, for suggest) share the empty raw key, which the merge keeps once:
+    // they are put back as given.
+    let bare: Vec<(String, String)> = flags.kind.iter().filter(|(raw, _)| raw.is_empty()).cloned().collect();
     let mut options = flags.over(file)?;
     if options.names_no_input() {
         options = options.over(Options::demo(&demo_root()?))?;
     }
+    options.kind.retain(|(raw, _)| !raw.is_empty());
+    options.kind.extend(bare);
     Ok(options)
 }
 
@@ -110,6 +149,7 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str) {
 
 fn analyze(args: RunArgs) -> Result<()> {
     let settings = merged_options(&args)?.resolve()?;
+    settings.require_districts()?;
     // Checked (and the hidden folder made) before any work: a bad --out fails at once, and the output is swapped in
     // whole only when every file is written.
     let folder = OutputFolder::begin(&settings.out)?;
@@ -134,6 +174,7 @@ fn compare(args: CompareArgs) -> Result<()> {
         options.out = Some(PathBuf::from(compare::DEFAULT_OUT));
     }
     let settings = options.clone().resolve()?;
+    settings.require_districts()?;
     let folder = OutputFolder::begin(&settings.out)?;
     let mut progress = progress_printer(args.run.quiet);
     let input = compare::Request { options: &options, settings: &settings, data_dir: args.run.data_dir.as_deref() };
@@ -145,6 +186,37 @@ fn compare(args: CompareArgs) -> Result<()> {
     progress("done");
     if !args.run.quiet {
         print!("{}", terminal_safe(&compare::table(&done)));
+        println!();
+        println!("Wrote {}: {}", terminal_safe(&settings.out.display().to_string()), done.outputs.join(", "));
+    }
+    Ok(())
+}
+
+fn suggest(args: SuggestArgs) -> Result<()> {
+    let mut options = merged_options(&args.run)?;
+    if options.out.is_none() {
+        options.out = Some(PathBuf::from(suggest::DEFAULT_OUT));
+    }
+    let settings = options.clone().resolve()?;
+    let folder = OutputFolder::begin(&settings.out)?;
+    let mut progress = progress_printer(args.run.quiet);
+    let request = suggest::Request {
+        count: args.count,
+        objective: args.objective,
+        candidates: args.candidates,
+        candidate_id: args.candidate_id,
+        candidate_layer: args.candidate_layer,
+        candidate_grid: args.candidate_grid,
+        time_limit: args.time_limit,
+    };
+    let done = suggest::run(&request, &options, &settings, args.run.data_dir.as_deref(), folder.path(), &mut progress)?;
+    for w in &done.warnings {
+        eprintln!("warning: {}", terminal_safe(w));
+    }
+    folder.commit()?;
+    progress("done");
+    if !args.run.quiet {
+        print!("{}", terminal_safe(&suggest::summary(&done)));
         println!();
         println!("Wrote {}: {}", terminal_safe(&settings.out.display().to_string()), done.outputs.join(", "));
     }

@@ -78,8 +78,9 @@ pub struct Options {
     pub arena_capacity: Option<String>,
     /// Map a raw kind value to a kind id (familjecentral, oppen_forskola, bibliotek, bemannad_lekplats, or one of
     /// [kinds]) or to `none` to leave such arenas out; repeatable: --kind "Parklek=bemannad_lekplats". In the
-    /// config file: a table `[kind]`.
-    #[arg(long = "kind", value_name = "RAW=KIND", value_parser = parse_key_value, help_heading = "Inputs")]
+    /// config file: a table `[kind]`. For suggest, a kind id alone (--kind familjecentral) is a kind the new
+    /// sites are sited for.
+    #[arg(long = "kind", value_name = "RAW=KIND", value_parser = parse_kind_entry, help_heading = "Inputs")]
     #[serde(default, rename = "kind", with = "key_values")]
     pub kind: Vec<(String, String)>,
     /// Kinds of arena beyond (or changing) the four defaults: in the config file only, a table per kind:
@@ -341,6 +342,15 @@ mod arena_entries {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ArenaEntry>, D::Error> {
         d.deserialize_any(Many)
+    }
+}
+
+/// `RAW=KIND`, or a bare `KIND` (suggest's kinds to site for), kept as `("", KIND)`.
+fn parse_kind_entry(text: &str) -> std::result::Result<(String, String), String> {
+    match text.split_once('=') {
+        Some(_) => parse_key_value(text),
+        None if text.trim().is_empty() => Err("expected RAW=KIND or a kind id, got nothing".into()),
+        None => Ok((String::new(), text.trim().to_string())),
     }
 }
 
@@ -610,7 +620,16 @@ impl Options {
         let zone_buffer = positive("zone-buffer", self.zone_buffer, DEFAULT_ZONE_BUFFER)?;
 
         let mut kind_map = KindMap::new(&kinds);
+        let mut focus_kinds = Vec::new();
         for (raw, kind) in &self.kind {
+            if raw.is_empty() {
+                let id =
+                    kinds.find(kind).ok_or_else(|| Error::Config(format!("--kind {kind}: {}", kinds.unknown(kind))))?;
+                if !focus_kinds.contains(&id) {
+                    focus_kinds.push(id);
+                }
+                continue;
+            }
             kind_map.set(&kinds, raw, kind).map_err(|e| self.value_error(&format!("kind.{raw}"), kind, e))?;
         }
         let arenas = self.arena_sources(&kinds)?;
@@ -622,9 +641,7 @@ impl Options {
             class_weights.insert(class.clone(), w);
         }
 
-        let districts = self.districts.clone().ok_or_else(|| {
-            Error::Config("no districts layer: give --districts PATH (or districts = \"...\" in the config)".into())
-        })?;
+        let districts = self.districts.clone();
         let district_id = self.district_id.clone().unwrap_or_else(|| "id".into());
         let children = match (&self.children, &self.children_table, &self.spread_areas) {
             (Some(_), Some(_), _) => {
@@ -648,7 +665,16 @@ impl Options {
                         Some(_) => self.children_areas_layer.clone(),
                         None => self.districts_layer.clone(),
                     },
-                    areas: self.children_areas.clone().unwrap_or_else(|| districts.clone()),
+                    areas: match (&self.children_areas, &districts) {
+                        (Some(areas), _) | (None, Some(areas)) => areas.clone(),
+                        (None, None) => {
+                            return Err(Error::Config(
+                                "--children-table needs the areas its counts refer to: give --children-areas PATH \
+                                 (or --districts PATH)"
+                                    .into(),
+                            ))
+                        }
+                    },
                     areas_id,
                     spread: match &self.spread_areas {
                         None => None,
@@ -707,12 +733,12 @@ impl Options {
 
         Ok(Settings {
             load: LoadSpec {
-                districts: DistrictSource {
-                    path: districts,
+                districts: districts.map(|path| DistrictSource {
+                    path,
                     layer: self.districts_layer.clone(),
                     id: district_id,
                     name: self.district_name.clone().unwrap_or_else(|| "name".into()),
-                },
+                }),
                 children,
                 arenas,
                 kinds,
@@ -731,6 +757,7 @@ impl Options {
             map: self.map.unwrap_or(true),
             csv_raw: self.csv_raw.unwrap_or(false),
             title: self.title.clone().unwrap_or_else(|| "Family-centred arenas: gaps".into()),
+            focus_kinds,
             options: self,
         })
     }
@@ -797,6 +824,26 @@ impl Options {
     }
 }
 
+impl Settings {
+    /// The districts, which `analyze` and `compare` need (`suggest` can do without): an error naming the flag when
+    /// there are none.
+    pub fn require_districts(&self) -> Result<()> {
+        if let Some(&k) = self.focus_kinds.first() {
+            let id = &self.load.kinds.get(k).id;
+            return Err(Error::Config(format!(
+                "--kind {id}: a kind alone names what suggest sites for; to map a raw kind value of the arena files, \
+                 give --kind \"RAW={id}\""
+            )));
+        }
+        match self.load.districts {
+            Some(_) => Ok(()),
+            None => Err(Error::Config(
+                "no districts layer: give --districts PATH (or districts = \"...\" in the config)".into(),
+            )),
+        }
+    }
+}
+
 /// The checked configuration one analysis runs with.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -822,6 +869,8 @@ pub struct Settings {
     pub csv_raw: bool,
     /// Map title.
     pub title: String,
+    /// The kinds named alone with `--kind KIND`: what `suggest` sites for (empty: not given).
+    pub focus_kinds: Vec<crate::model::kinds::KindId>,
     /// The options as given (after merging file and flags), for run.json.
     pub options: Options,
 }

@@ -29,9 +29,9 @@ pub struct Run<'a> {
 
 #[derive(Serialize)]
 struct Resolved<'a> {
-    districts: &'a Path,
-    district_id: &'a str,
-    district_name: &'a str,
+    districts: Option<&'a Path>,
+    district_id: Option<&'a str>,
+    district_name: Option<&'a str>,
     arenas: Vec<ArenaRecord<'a>>,
     kinds: Vec<KindRecord<'a>>,
     coverage_kinds: Vec<&'a str>,
@@ -120,9 +120,9 @@ impl<'a> Run<'a> {
             distance: eval.cost_model,
             unit: eval.unit.suffix(),
             resolved: Resolved {
-                districts: &load.districts.path,
-                district_id: &load.districts.id,
-                district_name: &load.districts.name,
+                districts: load.districts.as_ref().map(|d| d.path.as_path()),
+                district_id: load.districts.as_ref().map(|d| d.id.as_str()),
+                district_name: load.districts.as_ref().map(|d| d.name.as_str()),
                 arenas: load.arenas.iter().map(ArenaRecord::new).collect(),
                 kinds: kinds
                     .iter()

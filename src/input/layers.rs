@@ -318,7 +318,7 @@ pub fn load_children(
 }
 
 /// The name fields looked for when none is given.
-const NAME_FIELDS: [&str; 6] = ["name", "namn", "NAME", "Name", "NAMN", "Namn"];
+pub(crate) const NAME_FIELDS: [&str; 6] = ["name", "namn", "NAME", "Name", "NAMN", "Namn"];
 
 /// Reads every arena file, in order, into one facility set. Each arena gets its kind (from a field through the
 /// kind map, or the file's fixed kind), its id (`arena-id` field, else `<file stem>#<feature number>`), its name

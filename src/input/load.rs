@@ -19,10 +19,20 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     let (fallback, analysis_crs) = (spec.input_crs, spec.analysis_crs);
     let mut inputs = Vec::new();
 
-    progress("reading districts");
-    let (districts, district_layer) =
-        load_districts(&spec.districts, &need::district_fields(&spec.need), fallback, analysis_crs, &mut warnings)?;
-    inputs.push(district_layer.info("districts", districts.len()));
+    // Siting can run on demand points alone: then there are no districts, and every point is in none.
+    let (districts, district_layer) = match &spec.districts {
+        Some(source) => {
+            progress("reading districts");
+            let fields = need::district_fields(&spec.need);
+            let (districts, layer) = load_districts(source, &fields, fallback, analysis_crs, &mut warnings)?;
+            inputs.push(layer.info("districts", districts.len()));
+            (districts, Some(layer))
+        }
+        None if !matches!(spec.need, crate::input::sources::NeedSource::None) => {
+            return Err(Error::Config("need weights are given per district: give --districts PATH too".into()))
+        }
+        None => (Vec::new(), None),
+    };
 
     progress("reading children");
     // The children's file (the areas' file for an area table) and the CRS its points were read in.
@@ -55,28 +65,31 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
 
     progress("locating children in districts");
     let district_index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
-    warn_overlaps(&district_layer.layer, &district_index, &districts, &mut warnings);
     let child_district = district_index.locate_all(&children.points);
-    let declared = Declared { children: children_crs, districts: district_layer.source_crs, analysis: analysis_crs };
-    check_outside(
-        &children,
-        &child_district,
-        &district_index,
-        declared,
-        &children_file,
-        &spec.districts.path,
-        &mut warnings,
-    )?;
-    let need_weight = need::need_weights(
-        &spec.need,
-        &districts,
-        &district_layer.layer,
-        &children,
-        &child_district,
-        fallback,
-        analysis_crs,
-        &mut warnings,
-    )?;
+    let mut need_weight = Vec::new();
+    if let (Some(layer), Some(source)) = (&district_layer, &spec.districts) {
+        warn_overlaps(&layer.layer, &district_index, &districts, &mut warnings);
+        let declared = Declared { children: children_crs, districts: layer.source_crs, analysis: analysis_crs };
+        check_outside(
+            &children,
+            &child_district,
+            &district_index,
+            declared,
+            &children_file,
+            &source.path,
+            &mut warnings,
+        )?;
+        need_weight = need::need_weights(
+            &spec.need,
+            &districts,
+            &layer.layer,
+            &children,
+            &child_district,
+            fallback,
+            analysis_crs,
+            &mut warnings,
+        )?;
+    }
     drop(district_layer);
     let members = Members::new(&child_district, districts.len());
 

@@ -3,6 +3,7 @@
 //! Readers only decode: they keep coordinates in the file's own CRS and report the CRS the file declares.
 //! Reprojection, field lookup and validation against what a layer is for happen in [`crate::model`].
 
+pub mod candidates;
 mod csv;
 mod diagnose;
 mod geojson;

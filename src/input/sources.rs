@@ -191,8 +191,8 @@ pub enum KindSource {
 /// Everything [`crate::input::load`] reads, resolved.
 #[derive(Clone, Debug)]
 pub struct LoadSpec {
-    /// District polygons.
-    pub districts: DistrictSource,
+    /// District polygons (`None`: demand points only, for siting).
+    pub districts: Option<DistrictSource>,
     /// Where the children come from.
     pub children: ChildSource,
     /// Arena files, in order (their order is the facilities' order).

@@ -4,6 +4,7 @@
 
 use geo::{Geometry, MultiPolygon};
 
+pub mod candidates;
 pub mod facilities;
 pub mod kinds;
 pub mod members;

@@ -91,6 +91,7 @@ pub mod gpkg;
 pub mod layers;
 pub mod qgis;
 pub mod run;
+pub mod suggestions;
 pub mod symbology;
 pub mod table;
 #[cfg(test)]
