@@ -9,4 +9,5 @@ mod foundation;
 mod output_folder;
 mod qgis;
 mod real_data;
+mod suggest;
 mod wrong_answers;

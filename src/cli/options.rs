@@ -795,11 +795,6 @@ impl Options {
 
     /// The arena files, each with its own settings or the top-level ones.
     fn arena_sources(&self, kinds: &Kinds) -> Result<Vec<ArenaSource>> {
-        if self.arenas.is_empty() {
-            return Err(Error::Config(
-                "no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into(),
-            ));
-        }
         let defaults = self.arena_fields();
         self.arenas
             .iter()
@@ -825,8 +820,8 @@ impl Options {
 }
 
 impl Settings {
-    /// The districts, which `analyze` and `compare` need (`suggest` can do without): an error naming the flag when
-    /// there are none.
+    /// The districts and arenas, which `analyze` and `compare` need (`suggest` can do without either: demand
+    /// points alone, no existing arena): an error naming the flag when there are none.
     pub fn require_districts(&self) -> Result<()> {
         if let Some(&k) = self.focus_kinds.first() {
             let id = &self.load.kinds.get(k).id;
@@ -834,6 +829,11 @@ impl Settings {
                 "--kind {id}: a kind alone names what suggest sites for; to map a raw kind value of the arena files, \
                  give --kind \"RAW={id}\""
             )));
+        }
+        if self.load.arenas.is_empty() {
+            return Err(Error::Config(
+                "no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into(),
+            ));
         }
         match self.load.districts {
             Some(_) => Ok(()),

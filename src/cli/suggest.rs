@@ -634,28 +634,37 @@ fn suggested_toml(name: &str, sites: &[Site], kind: &str, crs: String, record: &
 pub fn summary(done: &Done) -> String {
     let r = &done.record;
     let mut out = String::new();
+    let weighted = if r.need_weighted { "need-weighted " } else { "" };
     match r.objective {
         Objective::Coverage => out.push_str(&format!(
-            "{} new {} within {} m: {} children covered (was {}), of {}; bound {} (gap {} %), {} s\n",
+            "{} new {}: {} of {} children within {} m of a {} (was {})\n\
+             objective ({weighted}children covered) {}, bound {}, gap {} %, {} s: {}\n",
             r.k,
             r.site_kind,
-            r.radius_m.unwrap_or_default(),
             format_count(r.children_covered_after),
-            format_count(r.children_covered_before),
             format_count(r.children),
+            r.radius_m.unwrap_or_default(),
+            r.kinds.join(" or "),
+            format_count(r.children_covered_before),
+            format_count(r.value),
             format_count(r.bound),
             r.gap_percent,
-            r.seconds
+            r.seconds,
+            r.method
         )),
         Objective::Distance => out.push_str(&format!(
-            "{} new {}: mean distance {} m (was {}); lower bound {} m (gap {} %), {} s\n",
+            "{} new {}: mean distance to the nearest {} {} m (was {} m)\n\
+             objective ({weighted}mean distance) {} m, lower bound {} m, gap {} %, {} s: {}\n",
             r.k,
             r.site_kind,
+            r.kinds.join(" or "),
+            r.mean_distance_after_m.map_or("-".into(), |m| format!("{m:.0}")),
+            r.mean_distance_before_m.map_or("-".into(), |m| format!("{m:.0}")),
             r.value,
-            r.mean_distance_before_m.map_or("-".into(), |m| m.to_string()),
             r.bound,
             r.gap_percent,
-            r.seconds
+            r.seconds,
+            r.method
         )),
     }
     for s in &done.sites {

@@ -55,7 +55,7 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     let (facilities, arena_inputs) =
         load_arenas(&spec.arenas, &spec.kinds, &spec.kind_map, fallback, analysis_crs, &mut warnings)?;
     inputs.extend(arena_inputs);
-    if facilities.is_empty() {
+    if facilities.is_empty() && !spec.arenas.is_empty() {
         let files: Vec<String> = spec.arenas.iter().map(|a| a.path.display().to_string()).collect();
         warnings.push(format!(
             "{}: no arena of a known kind: every child is uncovered (check --arena-kind and the kind mapping)",

@@ -44,7 +44,10 @@ fn flag_values_that_do_not_parse() {
         // A negative number after a space reads as a flag.
         (&["--radius", "-5"], "'-5'", &["unexpected argument"]),
         (&["--map", "maybe"], "--map <BOOL>", &["invalid value 'maybe'", "possible values: true, false"]),
-        (&["--kind", "novalue"], "--kind <RAW=KIND>", &["expected KEY=VALUE, got 'novalue'"]),
+        // A kind alone names what suggest sites for: not a kind, and for analyze not a mapping either.
+        (&["--kind", "novalue"], "--kind novalue", &["'novalue' is not a kind"]),
+        (&["--kind", ""], "--kind <RAW=KIND>", &["expected RAW=KIND or a kind id, got nothing"]),
+        (&["--kind", "bibliotek"], "--kind bibliotek", &["a kind alone names what suggest sites for", "RAW=bibliotek"]),
         (&["--colour", "red"], "'--colour'", &["unexpected argument"]),
     ];
     for (args, names, says) in cases {

@@ -35,6 +35,7 @@ mod gpkg;
 mod output;
 mod scenario;
 mod shapefile;
+mod suggest;
 mod text;
 mod values;
 mod warnings;
