@@ -86,3 +86,37 @@ fn qgis_opens_every_scenario_of_compare_styled_for_change() {
         assert!(out.join(scenario).join("qgis_render.png").is_file(), "{scenario}");
     }
 }
+
+#[test]
+fn qgis_opens_the_suggestion_styled_for_change() {
+    if !have_pyqgis() {
+        let message = "QGIS (python3-qgis) or GDAL (gdal-bin) is not installed: apt-get install -y qgis python3-qgis \
+                       gdal-bin (.ci/run does)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{message}");
+        }
+        eprintln!("skipped: {message}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    arenagap()
+        .current_dir(root)
+        .args(["suggest", "--quiet", "--count", "2", "--kind", "familjecentral", "--candidate-grid", "500", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let result = Command::new("/usr/bin/python3")
+        .arg(root.join("tests/qgis/check_qgis.py"))
+        .arg(&out)
+        .arg("--compare")
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("running check_qgis.py");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "check_qgis.py failed:\n{stdout}\n{stderr}");
+    assert!(stdout.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{stdout}");
+    assert!(out.join("suggestion").join("qgis_render.png").is_file());
+}

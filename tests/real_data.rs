@@ -383,3 +383,50 @@ fn goteborg_scenarios_billdal_family_centre_and_2030() {
     assert!(csv.contains("\nGöteborg 2030 (prognos),goteborg-2030-prognos,0,0,true,"), "{csv}");
     println!("{csv}");
 }
+
+/// `suggest` on the real city: three family centres among the city's 721 positioned preschools and schools
+/// (Serviceguiden 2024), need-weighted (goteborg-behov.toml), proven optimal; and one for Billdal's sake with the
+/// distance objective.
+#[test]
+fn goteborg_suggest_family_centres_among_preschools_and_schools() {
+    let Some(data) = shared_data("goteborg_suggest_family_centres_among_preschools_and_schools") else { return };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real_data");
+    let run = |objective: &str, count: &str, name: &str| -> (Value, Vec<Props>) {
+        let out = dir.join(name);
+        if out.exists() {
+            std::fs::remove_dir_all(&out).expect("clearing the previous run's output");
+        }
+        let output = arenagap()
+            .args(["suggest", "--quiet", "--map", "false", "--gpkg", "false", "--config"])
+            .arg(profile("goteborg-behov.toml"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--count", count, "--kind", "familjecentral", "--objective", objective])
+            .args([
+                "--candidates",
+                "goteborg_serviceguiden_2024/forskolor_grundskolor_serviceguiden_sweref99tm.geojson",
+            ])
+            .args(["--candidate-id", "sg_id", "--out"])
+            .arg(&out)
+            .output()
+            .expect("arenagap runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        (read_json(&out.join("suggest.json")), feature_properties(&out.join("suggestions.geojson")))
+    };
+    let (record, sites) = run("coverage", "3", "goteborg-suggest");
+    assert_eq!(record["gap_percent"], 0.0, "proven optimal: {record}");
+    assert_eq!(record["need_weighted"], true);
+    assert_eq!(record["candidates"], 721, "the 721 preschools and schools with a position");
+    assert_eq!(sites.len(), 3);
+    assert!(record["children_covered_after"].as_f64() > record["children_covered_before"].as_f64());
+    for site in &sites {
+        assert!(site["skoltyp"].as_str().is_some_and(|t| t == "Förskolor" || t == "Grundskolor"), "{site:?}");
+        assert!(site["children_newly_covered"].as_f64().unwrap() > 1000.0, "{site:?}");
+    }
+    println!("goteborg suggest coverage: {record}\n{sites:?}");
+    // The distance objective within half a percent of its bound; its sites reach into Billdal.
+    let (record, sites) = run("distance", "3", "goteborg-suggest-distance");
+    assert!(record["gap_percent"].as_f64().unwrap() < 0.5, "{record}");
+    assert!(sites.iter().any(|s| text(s, "districts").split(", ").any(|d| d == "Billdal")), "{sites:?}");
+    println!("goteborg suggest distance: {record}\n{sites:?}");
+}

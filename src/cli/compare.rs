@@ -98,8 +98,17 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let comparison = compare(before, after, None);
             warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
             let kept = facilities.len() - scenario.added.len();
-            let outputs =
-                write_scenario(&dir, &scenario.name, before, after, &comparison, kept, &scenario.closed, settings)?;
+            let outputs = write_scenario(
+                &dir,
+                &scenario.name,
+                None,
+                before,
+                after,
+                &comparison,
+                kept,
+                &scenario.closed,
+                settings,
+            )?;
             (outputs, comparison.summary, other.inputs.clone())
         } else {
             let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
@@ -107,8 +116,17 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let comparison = compare(before, after, Some(&scored.changed));
             warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
             let kept = scored.facilities.len() - scenario.added.len();
-            let outputs =
-                write_scenario(&dir, &scenario.name, before, after, &comparison, kept, &scenario.closed, settings)?;
+            let outputs = write_scenario(
+                &dir,
+                &scenario.name,
+                None,
+                before,
+                after,
+                &comparison,
+                kept,
+                &scenario.closed,
+                settings,
+            )?;
             (outputs, comparison.summary, Vec::new())
         };
         let largest_move_district = summary.largest_rank_move.map(|(d, _, _)| study.districts[d].name.clone());
@@ -187,6 +205,7 @@ fn warn_outside(name: &str, file: &Path, after: Side, added: usize, warnings: &m
 pub fn write_scenario(
     dir: &Path,
     name: &str,
+    subtitle: Option<&str>,
     before: Side,
     after: Side,
     comparison: &Comparison,
@@ -219,11 +238,13 @@ pub fn write_scenario(
         };
         let options = output::map::MapOptions {
             title: format!("{name}: scenario mot nuläget (scenario against the baseline)"),
-            subtitle: format!(
-                "+{} barn inom {radius} m, −{} barn utanför (children newly within {radius} m, losing it){mean}",
-                format_count(s.newly_covered),
-                format_count(s.losing_coverage)
-            ),
+            subtitle: subtitle.map(str::to_string).unwrap_or_else(|| {
+                format!(
+                    "+{} barn inom {radius} m, −{} barn utanför (children newly within {radius} m, losing it){mean}",
+                    format_count(s.newly_covered),
+                    format_count(s.losing_coverage)
+                )
+            }),
             kinds: output::symbology::kind_symbols(&after.study.kinds),
             theme: output::map::Theme::Change,
             ..Default::default()

@@ -299,7 +299,23 @@ pub fn run(
     let dir = out.join(SUGGESTION_FOLDER);
     std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
     let kept = scored.facilities.len() - added.len();
-    let scenario_outputs = write_scenario(&dir, &scenario_name, before, after, &comparison, kept, &[], settings)?;
+    let label = kinds.get(site_kind).label_sv.to_lowercase();
+    let subtitle = match request.objective {
+        Objective::Coverage => format!(
+            "{} nya {label}: +{} barn inom {radius} m (children newly within {radius} m); gap {} %",
+            request.count,
+            format_count(order.iter().map(|s| s.adds).sum::<f64>()),
+            (solution.gap_percent() * 100.0).round() / 100.0
+        ),
+        Objective::Distance => format!(
+            "{} nya {label}: medelavstånd −{:.0} m (mean distance saved); gap {} %",
+            request.count,
+            order.iter().map(|s| s.adds).sum::<f64>(),
+            (solution.gap_percent() * 100.0).round() / 100.0
+        ),
+    };
+    let scenario_outputs =
+        write_scenario(&dir, &scenario_name, Some(&subtitle), before, after, &comparison, kept, &[], settings)?;
     let row = ScenarioRow {
         name: scenario_name.clone(),
         folder: SUGGESTION_FOLDER.into(),

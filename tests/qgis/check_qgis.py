@@ -269,6 +269,15 @@ def check_compare(c, out):
                 f"{rows} rows, {len(folders)} folders")
         for folder in folders:
             check_scenario(c, folder)
+    # suggest's own layer, beside the comparison.
+    suggestions = os.path.join(out, "suggestions.geojson")
+    if os.path.isfile(suggestions):
+        layer = QgsVectorLayer(suggestions, "suggestions", "ogr")
+        count, authid = geojson_facts(suggestions)
+        c.check(layer.isValid() and layer.featureCount() == count > 0, f"suggestions.geojson: {count} sites in QGIS")
+        missing = [f for f in ["rank", "candidate_id", "name", "kind", "districts"] if f not in layer.fields().names()]
+        c.check(not missing, "suggestions.geojson: contract fields", "missing " + ", ".join(missing))
+        ogrinfo(c, suggestions)
 
 
 def main():
