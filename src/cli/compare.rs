@@ -80,6 +80,24 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
         let has_population = !population.is_empty();
         let dir = out.join(&slug);
         std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+        // The scenario against the baseline, warned about and written: the same for both kinds of scenario.
+        let finish = |after: Side, candidates: Option<&[u32]>, warnings: &mut Warnings| -> Result<_> {
+            let comparison = compare(before, after, candidates);
+            warn_outside(&scenario.name, file, after, scenario.added.len(), warnings);
+            let kept = after.facilities.len() - scenario.added.len();
+            let outputs = write_scenario(
+                &dir,
+                &scenario.name,
+                None,
+                before,
+                after,
+                &comparison,
+                kept,
+                &scenario.closed,
+                settings,
+            )?;
+            Ok((outputs, comparison.summary))
+        };
         let (outputs, summary, inputs) = if has_population {
             let options = request.options.with_population(population, file, request.data_dir)?;
             let mut quiet = |_: &str| {};
@@ -94,40 +112,14 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let facilities = scenario.facilities(&other.facilities);
             let other_cost = StraightLine::new(&other.children.points);
             let eval = measure::evaluate(&other, &facilities, &other_cost, &settings.params);
-            let after = Side { study: &other, facilities: &facilities, eval: &eval };
-            let comparison = compare(before, after, None);
-            warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
-            let kept = facilities.len() - scenario.added.len();
-            let outputs = write_scenario(
-                &dir,
-                &scenario.name,
-                None,
-                before,
-                after,
-                &comparison,
-                kept,
-                &scenario.closed,
-                settings,
-            )?;
-            (outputs, comparison.summary, other.inputs.clone())
+            let (outputs, summary) =
+                finish(Side { study: &other, facilities: &facilities, eval: &eval }, None, &mut warnings)?;
+            (outputs, summary, other.inputs.clone())
         } else {
             let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
             let after = Side { study: &study, facilities: &scored.facilities, eval: &scored.eval };
-            let comparison = compare(before, after, Some(&scored.changed));
-            warn_outside(&scenario.name, file, after, scenario.added.len(), &mut warnings);
-            let kept = scored.facilities.len() - scenario.added.len();
-            let outputs = write_scenario(
-                &dir,
-                &scenario.name,
-                None,
-                before,
-                after,
-                &comparison,
-                kept,
-                &scenario.closed,
-                settings,
-            )?;
-            (outputs, comparison.summary, Vec::new())
+            let (outputs, summary) = finish(after, Some(&scored.changed), &mut warnings)?;
+            (outputs, summary, Vec::new())
         };
         let largest_move_district = summary.largest_rank_move.map(|(d, _, _)| study.districts[d].name.clone());
         rows.push(ScenarioRow {
