@@ -1,6 +1,7 @@
-//! The real client: a run on the demo city, opened in headless QGIS (the project and the GeoPackage, styles
-//! applied, rendered) and checked with `ogrinfo`, by `tests/qgis/check_qgis.py`. `.ci/run` installs QGIS and
-//! GDAL from Debian's packages; without them this test fails under CI and says it is skipped elsewhere.
+//! The real client: runs on the demo city (analyze; compare of two scenarios; suggest), opened in headless QGIS
+//! (the projects and the GeoPackage, styles applied, rendered) and checked with `ogrinfo`, by
+//! `tests/qgis/check_qgis.py`. `.ci/run` installs QGIS and GDAL from Debian's packages; without them these tests
+//! fail under CI and say they are skipped elsewhere.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,30 +17,29 @@ fn have_pyqgis() -> bool {
         && Command::new("ogrinfo").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-#[test]
-fn qgis_opens_the_project_and_the_geopackage_styled() {
-    if !have_pyqgis() {
-        let message = "QGIS (python3-qgis) or GDAL (gdal-bin) is not installed: apt-get install -y qgis python3-qgis \
-                       gdal-bin (.ci/run does)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped: {message}");
-        return;
+/// Whether QGIS is here to check with; without it, a failure under CI and a skip message elsewhere.
+fn qgis_or_skip() -> bool {
+    if have_pyqgis() {
+        return true;
     }
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let out = dir.path().join("out");
-    arenagap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["analyze", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qgis/check_qgis.py");
+    let message = "QGIS (python3-qgis) or GDAL (gdal-bin) is not installed: apt-get install -y qgis python3-qgis \
+                   gdal-bin (.ci/run does)";
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    eprintln!("skipped: {message}");
+    false
+}
+
+/// Runs arenagap with `args` from the repository folder, writing to `out`, then check_qgis.py on `out` with
+/// `check` flags; asserts that every check passed.
+fn run_and_check(args: &[&str], out: &Path, check: &[&str]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    arenagap().current_dir(root).args(args).arg("--out").arg(out).assert().success();
     let result = Command::new("/usr/bin/python3")
-        .arg(&script)
-        .arg(&out)
-        .arg("--expect-gpkg")
+        .arg(root.join("tests/qgis/check_qgis.py"))
+        .arg(out)
+        .args(check)
         .env("QT_QPA_PLATFORM", "offscreen")
         .output()
         .expect("running check_qgis.py");
@@ -47,41 +47,35 @@ fn qgis_opens_the_project_and_the_geopackage_styled() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "check_qgis.py failed:\n{stdout}\n{stderr}");
     assert!(stdout.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{stdout}");
+}
+
+#[test]
+fn qgis_opens_the_project_and_the_geopackage_styled() {
+    if !qgis_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    run_and_check(&["analyze", "--quiet"], &out, &["--expect-gpkg"]);
     assert!(out.join("qgis_render.png").is_file());
 }
 
 #[test]
 fn qgis_opens_every_scenario_of_compare_styled_for_change() {
-    if !have_pyqgis() {
-        let message = "QGIS (python3-qgis) or GDAL (gdal-bin) is not installed: apt-get install -y qgis python3-qgis \
-                       gdal-bin (.ci/run does)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped: {message}");
+    if !qgis_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("out");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    arenagap()
-        .current_dir(root)
-        .args(["compare", "--quiet", "--scenario", "data/demo/scenarios/familjecentral-sjoviken.toml"])
-        .args(["--scenario", "data/demo/scenarios/stang-bibliotek.toml", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let result = Command::new("/usr/bin/python3")
-        .arg(root.join("tests/qgis/check_qgis.py"))
-        .arg(&out)
-        .arg("--compare")
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .output()
-        .expect("running check_qgis.py");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(result.status.success(), "check_qgis.py failed:\n{stdout}\n{stderr}");
-    assert!(stdout.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{stdout}");
+    let args = [
+        "compare",
+        "--quiet",
+        "--scenario",
+        "data/demo/scenarios/familjecentral-sjoviken.toml",
+        "--scenario",
+        "data/demo/scenarios/stang-bibliotek.toml",
+    ];
+    run_and_check(&args, &out, &["--compare"]);
     for scenario in ["familjecentral-i-sjoviken", "akervallens-bibliotek-stanger"] {
         assert!(out.join(scenario).join("qgis_render.png").is_file(), "{scenario}");
     }
@@ -89,34 +83,12 @@ fn qgis_opens_every_scenario_of_compare_styled_for_change() {
 
 #[test]
 fn qgis_opens_the_suggestion_styled_for_change() {
-    if !have_pyqgis() {
-        let message = "QGIS (python3-qgis) or GDAL (gdal-bin) is not installed: apt-get install -y qgis python3-qgis \
-                       gdal-bin (.ci/run does)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped: {message}");
+    if !qgis_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("out");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    arenagap()
-        .current_dir(root)
-        .args(["suggest", "--quiet", "--count", "2", "--kind", "familjecentral", "--candidate-grid", "500", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let result = Command::new("/usr/bin/python3")
-        .arg(root.join("tests/qgis/check_qgis.py"))
-        .arg(&out)
-        .arg("--compare")
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .output()
-        .expect("running check_qgis.py");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(result.status.success(), "check_qgis.py failed:\n{stdout}\n{stderr}");
-    assert!(stdout.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{stdout}");
+    let args = ["suggest", "--quiet", "--count", "2", "--kind", "familjecentral", "--candidate-grid", "500"];
+    run_and_check(&args, &out, &["--compare"]);
     assert!(out.join("suggestion").join("qgis_render.png").is_file());
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::options::{Options, Settings};
+use crate::cli::truncate;
 use crate::cost::StraightLine;
 use crate::crs::Transform;
 use crate::error::{Error, Result};
@@ -278,14 +279,6 @@ pub fn table(done: &Done) -> String {
         ));
     }
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(['…']).collect()
-    }
 }
 
 /// A folder name for each scenario name: lower case ASCII letters and digits joined by `-` (å, ä → a, ö → o,

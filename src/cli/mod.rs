@@ -13,7 +13,7 @@ pub mod record;
 pub mod suggest;
 
 use self::analyze::Outcome;
-use self::options::Options;
+use self::options::{Options, Settings};
 use crate::error::{Error, Result};
 use crate::model::kinds::Kinds;
 use crate::output::atomic::OutputFolder;
@@ -168,38 +168,53 @@ fn analyze(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-fn compare(args: CompareArgs) -> Result<()> {
-    let mut options = merged_options(&args.run)?;
+/// What a command that writes a folder hands back: warnings to print, a summary for the terminal, and the names
+/// written at the top of the folder.
+struct Finished {
+    warnings: Vec<String>,
+    summary: String,
+    outputs: Vec<String>,
+}
+
+/// The frame of `compare` and `suggest`: merge the options (output folder `default_out` unless given), resolve
+/// them, begin the output folder, run `body` into it, print the warnings, swap the folder in, print the summary.
+fn run_into_folder(
+    run: &RunArgs,
+    default_out: &str,
+    body: impl FnOnce(&Options, &Settings, &Path, &mut dyn FnMut(&str)) -> Result<Finished>,
+) -> Result<()> {
+    let mut options = merged_options(run)?;
     if options.out.is_none() {
-        options.out = Some(PathBuf::from(compare::DEFAULT_OUT));
+        options.out = Some(PathBuf::from(default_out));
     }
     let settings = options.clone().resolve()?;
-    settings.require_districts()?;
     let folder = OutputFolder::begin(&settings.out)?;
-    let mut progress = progress_printer(args.run.quiet);
-    let input = compare::Request { options: &options, settings: &settings, data_dir: args.run.data_dir.as_deref() };
-    let done = compare::run(&input, &args.scenarios, folder.path(), &mut progress)?;
+    let mut progress = progress_printer(run.quiet);
+    let done = body(&options, &settings, folder.path(), &mut progress)?;
     for w in &done.warnings {
         eprintln!("warning: {}", terminal_safe(w));
     }
     folder.commit()?;
     progress("done");
-    if !args.run.quiet {
-        print!("{}", terminal_safe(&compare::table(&done)));
+    if !run.quiet {
+        print!("{}", terminal_safe(&done.summary));
         println!();
         println!("Wrote {}: {}", terminal_safe(&settings.out.display().to_string()), done.outputs.join(", "));
     }
     Ok(())
 }
 
+fn compare(args: CompareArgs) -> Result<()> {
+    let data_dir = args.run.data_dir.clone();
+    run_into_folder(&args.run, compare::DEFAULT_OUT, |options, settings, out, progress| {
+        settings.require_districts()?;
+        let input = compare::Request { options, settings, data_dir: data_dir.as_deref() };
+        let done = compare::run(&input, &args.scenarios, out, progress)?;
+        Ok(Finished { summary: compare::table(&done), warnings: done.warnings, outputs: done.outputs })
+    })
+}
+
 fn suggest(args: SuggestArgs) -> Result<()> {
-    let mut options = merged_options(&args.run)?;
-    if options.out.is_none() {
-        options.out = Some(PathBuf::from(suggest::DEFAULT_OUT));
-    }
-    let settings = options.clone().resolve()?;
-    let folder = OutputFolder::begin(&settings.out)?;
-    let mut progress = progress_printer(args.run.quiet);
     let request = suggest::Request {
         count: args.count,
         objective: args.objective,
@@ -209,18 +224,11 @@ fn suggest(args: SuggestArgs) -> Result<()> {
         candidate_grid: args.candidate_grid,
         time_limit: args.time_limit,
     };
-    let done = suggest::run(&request, &options, &settings, args.run.data_dir.as_deref(), folder.path(), &mut progress)?;
-    for w in &done.warnings {
-        eprintln!("warning: {}", terminal_safe(w));
-    }
-    folder.commit()?;
-    progress("done");
-    if !args.run.quiet {
-        print!("{}", terminal_safe(&suggest::summary(&done)));
-        println!();
-        println!("Wrote {}: {}", terminal_safe(&settings.out.display().to_string()), done.outputs.join(", "));
-    }
-    Ok(())
+    let data_dir = args.run.data_dir.clone();
+    run_into_folder(&args.run, suggest::DEFAULT_OUT, |options, settings, out, progress| {
+        let done = suggest::run(&request, options, settings, data_dir.as_deref(), out, progress)?;
+        Ok(Finished { summary: suggest::summary(&done), warnings: done.warnings, outputs: done.outputs })
+    })
 }
 
 /// Where the demo city is: `data/demo` under the current folder, else under the source tree this binary was
@@ -331,7 +339,8 @@ pub fn terminal_safe(text: &str) -> String {
     out
 }
 
-fn truncate(s: &str, n: usize) -> String {
+/// `s` cut to `n` characters, the last an ellipsis when it was longer.
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::cli::compare::write_scenario;
 use crate::cli::options::{Options, Settings};
+use crate::cli::truncate;
 use crate::cost::{CostModel, StraightLine};
 use crate::crs::Transform;
 use crate::error::{Error, Result};
@@ -696,14 +697,6 @@ pub fn summary(done: &Done) -> String {
         ));
     }
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(['…']).collect()
-    }
 }
 
 /// run.json of a suggestion.

@@ -4,25 +4,12 @@
 
 use geo::{Geometry, GeometryCollection, Point};
 
-use super::layers::ArenaLayer;
+use super::layers::{cm, opt as number, text, ArenaLayer};
 use super::{Field, FieldType, GeometryKind, LayerView, Value};
 use crate::measure::compare::{Change, ChildChange, Comparison, Side, Summary};
 use crate::measure::DistrictMetrics;
 use crate::model::kinds::Kinds;
 use crate::model::District;
-
-/// To the centimetre / a hundredth of a child, as every layer writes.
-fn cm(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
-}
-
-fn number(v: Option<f64>) -> Value {
-    v.map_or(Value::Null, |v| Value::Number(cm(v)))
-}
-
-fn text(s: &str) -> Value {
-    Value::Text(s.into())
-}
 
 /// `after − before` as written (both rounded first, so the change is what a reader subtracts); null if either is.
 fn change(before: Option<f64>, after: Option<f64>) -> Value {

@@ -12,17 +12,19 @@ use crate::model::{Children, District};
 use crate::zones::Zone;
 
 /// Distances and child counts are written to the centimetre / a hundredth of a child.
-fn cm(v: f64) -> f64 {
+pub(crate) fn cm(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
 pub use crate::model::format_count;
 
-fn opt(v: Option<f64>) -> Value {
+/// A number as written ([`cm`]), or null.
+pub(crate) fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, |v| Value::Number(cm(v)))
 }
 
-fn text(s: &str) -> Value {
+/// A text value.
+pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 

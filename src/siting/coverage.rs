@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use super::{Progress, Solution};
+use super::{Progress, Schedule, Solution};
 
 /// A covering instance after reduction: rows of merged demand, each with its weight and the candidates covering it.
 #[derive(Clone, Debug, Default)]
@@ -196,9 +196,7 @@ fn swap_search(
 /// `Σ_r max(0, w_r − μ_r) + (the k largest Σ_{r ∋ j} μ_r)`, minimised by subgradient steps towards `target`.
 fn lagrangian(p: &CoverageProblem, rows_of: &[Vec<u32>], k: usize, target: f64, deadline: Option<Instant>) -> f64 {
     let mut mu: Vec<f64> = p.weights.iter().map(|w| w / 2.0).collect();
-    let mut best = f64::INFINITY;
-    let mut theta = 2.0;
-    let mut stale = 0;
+    let mut schedule = Schedule::new(false);
     for _ in 0..2000 {
         if deadline.is_some_and(|d| Instant::now() > d) {
             break;
@@ -209,17 +207,8 @@ fn lagrangian(p: &CoverageProblem, rows_of: &[Vec<u32>], k: usize, target: f64, 
         let open = &order[..k.min(p.candidates)];
         let value: f64 = p.weights.iter().zip(&mu).map(|(w, m)| (w - m).max(0.0)).sum::<f64>()
             + open.iter().map(|&j| value_j[j]).sum::<f64>();
-        if !best.is_finite() || value < best - 1e-9 * best.abs().max(1.0) {
-            best = value;
-            stale = 0;
-        } else {
-            stale += 1;
-            if stale >= 20 {
-                theta /= 2.0;
-                stale = 0;
-            }
-        }
-        if best - target <= 1e-9 * target.abs().max(1.0) || theta < 1e-4 {
+        schedule.record(value);
+        if schedule.best - target <= 1e-9 * target.abs().max(1.0) || schedule.spent() {
             break;
         }
         let mut cover = vec![0.0; p.rows()];
@@ -234,12 +223,12 @@ fn lagrangian(p: &CoverageProblem, rows_of: &[Vec<u32>], k: usize, target: f64, 
         if norm == 0.0 {
             break;
         }
-        let step = theta * (value - target).max(1e-9 * target.abs().max(1.0)) / norm;
+        let step = schedule.theta * (value - target).max(1e-9 * target.abs().max(1.0)) / norm;
         for (m, gr) in mu.iter_mut().zip(&g) {
             *m = (*m + step * gr).max(0.0);
         }
     }
-    best
+    schedule.best
 }
 
 /// The programme for HiGHS: binary `y_j`, `0 ≤ z_r ≤ 1`, `z_r ≤ Σ y_j`, `Σ y_j ≤ k`; maximise `Σ w_r z_r`.

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{Progress, Solution};
+use super::{Progress, Schedule, Solution};
 
 /// A p-median instance: `n` demand points with weights, `m` candidates, a dense `n × m` distance table (row per
 /// point), and each point's distance to its nearest existing site (`f64::INFINITY` when there is none).
@@ -193,9 +193,7 @@ fn lagrangian(
             }
         })
         .collect();
-    let mut best = f64::NEG_INFINITY;
-    let mut theta = 2.0;
-    let mut stale = 0;
+    let mut schedule = Schedule::new(true);
     let mut seen = std::collections::HashSet::new();
     for _ in 0..3000 {
         if deadline.is_some_and(|d| Instant::now() > d) {
@@ -211,23 +209,14 @@ fn lagrangian(
         let open: Vec<usize> = order[..k.min(m)].to_vec();
         let value: f64 = (0..n).map(|i| lambda[i] + (p.weights[i] * p.existing[i] - lambda[i]).min(0.0)).sum::<f64>()
             + open.iter().map(|&j| rho[j]).sum::<f64>();
-        if !best.is_finite() || value > best + 1e-9 * best.abs().max(1.0) {
-            best = value;
-            stale = 0;
-        } else {
-            stale += 1;
-            if stale >= 20 {
-                theta /= 2.0;
-                stale = 0;
-            }
-        }
+        schedule.record(value);
         let mut sorted = open.clone();
         sorted.sort_unstable();
         if seen.insert(sorted.clone()) {
             let cost = improve(sorted);
             *target = target.min(cost);
         }
-        if *target - best <= 1e-7 * target.abs().max(1.0) || theta < 1e-4 {
+        if *target - schedule.best <= 1e-7 * target.abs().max(1.0) || schedule.spent() {
             break;
         }
         // Subgradient: 1 − (how many open sites, existing included, serve i in the relaxation).
@@ -255,12 +244,12 @@ fn lagrangian(
             // The relaxed solution is feasible: its value is the optimum.
             break;
         }
-        let step = theta * (*target - value).max(1e-9 * target.abs()) / norm;
+        let step = schedule.theta * (*target - value).max(1e-9 * target.abs()) / norm;
         for (l, gi) in lambda.iter_mut().zip(&g) {
             *l = (*l + step * gi).max(0.0);
         }
     }
-    best
+    schedule.best
 }
 
 /// Solves a p-median instance: the best choice found of `k` candidates and a lower bound on the optimum.

@@ -43,6 +43,47 @@ impl Solution {
     }
 }
 
+/// The step-size schedule of a subgradient loop (Held, Wolfe and Crowder): the step's factor θ starts at 2 and
+/// halves after 20 steps without a better bound. Tracks the best bound, for a maximised (`rising`) or minimised
+/// Lagrangian.
+pub(crate) struct Schedule {
+    /// The best bound so far.
+    pub best: f64,
+    /// The step factor.
+    pub theta: f64,
+    stale: u32,
+    rising: bool,
+}
+
+impl Schedule {
+    /// A schedule for a Lagrangian to maximise (`rising`: a lower bound) or to minimise (an upper bound).
+    pub fn new(rising: bool) -> Self {
+        Schedule { best: if rising { f64::NEG_INFINITY } else { f64::INFINITY }, theta: 2.0, stale: 0, rising }
+    }
+
+    /// Records the Lagrangian's value at this step.
+    pub fn record(&mut self, value: f64) {
+        let margin = 1e-9 * self.best.abs().max(1.0);
+        let better =
+            !self.best.is_finite() || if self.rising { value > self.best + margin } else { value < self.best - margin };
+        if better {
+            self.best = value;
+            self.stale = 0;
+        } else {
+            self.stale += 1;
+            if self.stale >= 20 {
+                self.theta /= 2.0;
+                self.stale = 0;
+            }
+        }
+    }
+
+    /// Whether θ has become too small to move the multipliers.
+    pub fn spent(&self) -> bool {
+        self.theta < 1e-4
+    }
+}
+
 /// Told of each step, for the progress line.
 pub trait Progress {
     /// A step begins.

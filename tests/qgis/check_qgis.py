@@ -160,6 +160,17 @@ def arena_classes(c, prefix, layer):
     return classes
 
 
+def colours_seen(project, layer, extent, colours):
+    """The keys of `colours` (key: colour) whose colour shows when `layer` is rendered alone."""
+    image, _ = render(project, [layer], extent, QSize(600, 450))
+    seen = set()
+    for y in range(0, image.height(), 3):
+        for x in range(0, image.width(), 3):
+            rgb = image.pixel(x, y) & 0xFFFFFF
+            seen.update(k for k, colour in colours.items() if close_to(rgb, colour))
+    return seen
+
+
 def render(project, layers, extent, size, path=None):
     settings = QgsMapSettings()
     settings.setLayers(layers)
@@ -245,12 +256,7 @@ def check_scenario(c, folder):
         c.check(not errors, f"{tag}rendering has no errors", "; ".join(errors))
         share, colours = is_not_blank(image)
         c.check(share > 0.05 and colours >= 3, f"{tag}qgis_render.png is not blank ({share:.0%}, {colours} colours)")
-        image, _ = render(project, [d], extent, QSize(600, 450))
-        seen = set()
-        for y in range(0, image.height(), 3):
-            for x in range(0, image.width(), 3):
-                rgb = image.pixel(x, y) & 0xFFFFFF
-                seen.update(k for k, colour in CHANGE_FILLS.items() if close_to(rgb, colour))
+        seen = colours_seen(project, d, extent, CHANGE_FILLS)
         want = {f["change"] for f in d.getFeatures()} & set(CHANGE_FILLS)
         c.check(want <= seen, f"{tag}districts show the change colours ({sorted(want)})", f"seen {sorted(seen)}")
     for name in COMPARE_LAYERS:
@@ -349,12 +355,7 @@ def main():
             c.check(os.path.isfile(png) and share > 0.05 and colours >= 5,
                     f"qgis_render.png is not blank ({share:.0%} drawn, {colours} colours)")
             # The gap classes must apply: render the districts alone and look for their fill colours.
-            image, _ = render(project, [d], extent, QSize(600, 450))
-            seen = set()
-            for y in range(0, image.height(), 3):
-                for x in range(0, image.width(), 3):
-                    rgb = image.pixel(x, y) & 0xFFFFFF
-                    seen.update(k for k, colour in enumerate(DISTRICT_COLOURS) if close_to(rgb, colour))
+            seen = colours_seen(project, d, extent, dict(enumerate(DISTRICT_COLOURS)))
             scores = [f["gap_score"] for f in d.getFeatures()]
             want = {0 for s in scores if s == 0} | ({5} if any(s and s > 0 for s in scores) else set())
             c.check(want <= seen, "districts are coloured by gap class (no gap, largest gap)",

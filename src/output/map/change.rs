@@ -6,25 +6,17 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::{
-    arena_rows, arena_size, field_index, number, path_data, points, symbol_half, text, District, Frame, Layout, Px,
-    PxRect, Row, Scene, Section, Swatch, NO_DATA,
+    arena_rows, arena_size, field_index, number, points, symbol_half, text, District, Frame, Layout, Px, PxRect, Row,
+    Scene, Section, Swatch, NO_DATA,
 };
 use crate::output::symbology::{change_class, CHANGE_CLASSES, STATUS_MARKS};
 use crate::output::LayerView;
 
 /// Districts filled by their change class (white when they have none).
 pub(super) fn draw_districts(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
-    svg.push_str("<g id=\"districts\" fill-rule=\"evenodd\" stroke=\"#8c8c8c\"");
-    let _ = writeln!(svg, " stroke-width=\"{}\">", Px((0.9 * s).max(0.4)));
-    for d in &scene.districts {
-        let data = path_data(&d.shape, frame);
-        if data.is_empty() {
-            continue;
-        }
-        let fill = d.change.as_deref().and_then(change_class).map_or(NO_DATA, |c| c.fill);
-        let _ = writeln!(svg, "<path fill=\"{fill}\" d=\"{data}\"/>");
-    }
-    svg.push_str("</g>\n");
+    super::draw_district_fills(svg, scene, frame, s, |d| {
+        d.change.as_deref().and_then(change_class).map_or(NO_DATA, |c| c.fill)
+    });
 }
 
 /// The classes of changed child points drawn, in drawing order (the worse on top of the better).

@@ -745,6 +745,21 @@ fn build_svg(
 }
 
 fn draw_districts(svg: &mut String, scene: &Scene, bounds: &[f64], frame: &Frame, s: f64) {
+    draw_district_fills(svg, scene, frame, s, |d| match class_of(d.score, bounds) {
+        None => NO_DATA,
+        Some(None) => NO_GAP,
+        Some(Some(k)) => ramp_colour(k, bounds.len()),
+    });
+}
+
+/// Every district's outline, filled with `fill(district)`.
+fn draw_district_fills(
+    svg: &mut String,
+    scene: &Scene,
+    frame: &Frame,
+    s: f64,
+    fill: impl Fn(&District) -> &'static str,
+) {
     svg.push_str("<g id=\"districts\" fill-rule=\"evenodd\" stroke=\"#8c8c8c\"");
     let _ = writeln!(svg, " stroke-width=\"{}\">", Px((0.9 * s).max(0.4)));
     for d in &scene.districts {
@@ -752,12 +767,7 @@ fn draw_districts(svg: &mut String, scene: &Scene, bounds: &[f64], frame: &Frame
         if data.is_empty() {
             continue;
         }
-        let fill = match class_of(d.score, bounds) {
-            None => NO_DATA,
-            Some(None) => NO_GAP,
-            Some(Some(k)) => ramp_colour(k, bounds.len()),
-        };
-        let _ = writeln!(svg, "<path fill=\"{fill}\" d=\"{data}\"/>");
+        let _ = writeln!(svg, "<path fill=\"{}\" d=\"{data}\"/>", fill(d));
     }
     svg.push_str("</g>\n");
 }
