@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::options::{Options, Settings};
+use crate::cli::record::CommandRun;
 use crate::cli::truncate;
 use crate::cost::StraightLine;
 use crate::crs::Transform;
@@ -146,17 +147,16 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
     output::table::write_csv(&table_path, &ScenarioTable::new(&rows, &study.kinds), settings.csv_raw)?;
     let mut outputs: Vec<String> = records.iter().map(|r| format!("{}/", r.folder)).collect();
     outputs.extend(["scenarios.csv".to_string(), "run.json".to_string()]);
-    let record = CompareRun {
-        tool: "arenagap",
-        version: env!("CARGO_PKG_VERSION"),
-        command: "compare",
-        distance: base_eval.cost_model,
-        options: request.options,
-        inputs: &study.inputs,
-        scenarios: &records,
-        warnings: &warnings.0,
-        outputs: &outputs,
-    };
+    let details = CompareDetails { scenarios: &records };
+    let record = CommandRun::new(
+        "compare",
+        base_eval.cost_model,
+        request.options,
+        &study.inputs,
+        details,
+        &warnings.0,
+        &outputs,
+    );
     output::run::write(&out.join("run.json"), &record)?;
     Ok(Done { rows, warnings: warnings.0, outputs })
 }
@@ -326,18 +326,10 @@ fn slug(name: &str) -> String {
     }
 }
 
-/// run.json of a comparison.
+/// The comparison's own part of run.json.
 #[derive(Serialize)]
-struct CompareRun<'a> {
-    tool: &'static str,
-    version: &'static str,
-    command: &'static str,
-    distance: &'static str,
-    options: &'a Options,
-    inputs: &'a [InputInfo],
+struct CompareDetails<'a> {
     scenarios: &'a [ScenarioRecord],
-    warnings: &'a [String],
-    outputs: &'a [String],
 }
 
 /// One scenario in run.json.

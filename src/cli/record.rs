@@ -185,3 +185,54 @@ pub fn need_label(source: &NeedSource) -> String {
         }
     }
 }
+
+/// run.json of a command beyond `analyze` (`compare`, `suggest`): what every record has, and the command's own
+/// `details` in the middle.
+#[derive(Serialize)]
+pub struct CommandRun<'a, D: Serialize> {
+    /// `arenagap`.
+    pub tool: &'static str,
+    /// The version.
+    pub version: &'static str,
+    /// The command.
+    pub command: &'static str,
+    /// The cost model's name.
+    pub distance: &'static str,
+    /// The options as merged.
+    pub options: &'a Options,
+    /// The input files.
+    pub inputs: &'a [InputInfo],
+    /// The command's own part.
+    #[serde(flatten)]
+    pub details: D,
+    /// Every warning.
+    pub warnings: &'a [String],
+    /// What was written at the top of the output folder.
+    pub outputs: &'a [String],
+}
+
+impl<'a, D: Serialize> CommandRun<'a, D> {
+    /// The record of `command`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        command: &'static str,
+        distance: &'static str,
+        options: &'a Options,
+        inputs: &'a [InputInfo],
+        details: D,
+        warnings: &'a [String],
+        outputs: &'a [String],
+    ) -> Self {
+        CommandRun {
+            tool: "arenagap",
+            version: env!("CARGO_PKG_VERSION"),
+            command,
+            distance,
+            options,
+            inputs,
+            details,
+            warnings,
+            outputs,
+        }
+    }
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::cli::compare::write_scenario;
 use crate::cli::options::{Options, Settings};
+use crate::cli::record::CommandRun;
 use crate::cli::truncate;
 use crate::cost::{CostModel, StraightLine};
 use crate::crs::Transform;
@@ -421,17 +422,8 @@ pub fn run(
     outputs.push("run.json".into());
     let mut inputs = study.inputs.clone();
     inputs.extend(candidate_input);
-    let run = SuggestRun {
-        tool: "arenagap",
-        version: env!("CARGO_PKG_VERSION"),
-        command: "suggest",
-        distance: cost.name(),
-        options,
-        inputs: &inputs,
-        suggestion_outputs: &scenario_outputs,
-        warnings: &warnings.0,
-        outputs: &outputs,
-    };
+    let details = SuggestDetails { suggestion_outputs: &scenario_outputs };
+    let run = CommandRun::new("suggest", cost.name(), options, &inputs, details, &warnings.0, &outputs);
     output::run::write(&out.join("run.json"), &run)?;
     Ok(Done { record, sites: ranked, warnings: warnings.0, outputs })
 }
@@ -699,16 +691,8 @@ pub fn summary(done: &Done) -> String {
     out
 }
 
-/// run.json of a suggestion.
+/// The suggestion's own part of run.json.
 #[derive(Serialize)]
-struct SuggestRun<'a> {
-    tool: &'static str,
-    version: &'static str,
-    command: &'static str,
-    distance: &'static str,
-    options: &'a Options,
-    inputs: &'a [InputInfo],
+struct SuggestDetails<'a> {
     suggestion_outputs: &'a [String],
-    warnings: &'a [String],
-    outputs: &'a [String],
 }
