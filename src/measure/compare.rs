@@ -196,7 +196,9 @@ fn pair_by_position(before: &Study, after: &Study) -> Vec<(Option<u32>, Option<u
 }
 
 /// How a child point changed: `None` when its count, coverage and every nearest distance are as before; else
-/// better (covered now, or nearer its nearest arena) or worse.
+/// better (covered now; else nearer its nearest arena of any coverage kind; else nearer the nearest of some kind
+/// and farther from none) or worse (the other way round), and unchanged when only its count changed or its kinds
+/// moved both ways.
 fn child_change(before: &Side, after: &Side, b: Option<u32>, a: Option<u32>) -> Option<Change> {
     let (b, a) = match (b, a) {
         (Some(b), Some(a)) => (b as usize, a as usize),
@@ -225,8 +227,25 @@ fn child_change(before: &Side, after: &Side, b: Option<u32>, a: Option<u32>) -> 
             (Some(x), Some(y)) if y > x => Change::Worse,
             (None, Some(_)) => Change::Better,
             (Some(_), None) => Change::Worse,
-            // Only another kind's nearest arena, or the count, changed.
-            _ => Change::Unchanged,
+            // The nearest arena of any kind is as near as before: by the kinds whose nearest moved (nearer only:
+            // better, farther only: worse; both, or only the count changed: unchanged).
+            _ => {
+                let (mut nearer, mut farther) = (false, false);
+                for k in 0..after.eval.nearest.groups() {
+                    match (before.eval.nearest.cost(b, k), after.eval.nearest.cost(a, k)) {
+                        (Some(x), Some(y)) if y < x => nearer = true,
+                        (None, Some(_)) => nearer = true,
+                        (Some(x), Some(y)) if y > x => farther = true,
+                        (Some(_), None) => farther = true,
+                        _ => {}
+                    }
+                }
+                match (nearer, farther) {
+                    (true, false) => Change::Better,
+                    (false, true) => Change::Worse,
+                    _ => Change::Unchanged,
+                }
+            }
         }
     })
 }

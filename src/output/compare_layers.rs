@@ -107,8 +107,8 @@ impl LayerView for DistrictDiffLayer<'_> {
 }
 
 /// The child points that changed: children, distance to the nearest arena (of any coverage kind, and of each
-/// kind) and coverage, before and after; `change`: better, worse, unchanged (another kind's nearest changed), new,
-/// gone.
+/// kind) and coverage, before and after; `change`: better, worse, unchanged (only the count changed, or kinds moved
+/// both ways), new, gone.
 pub struct ChildDiffLayer<'a> {
     before: Side<'a>,
     after: Side<'a>,
