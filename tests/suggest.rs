@@ -128,3 +128,22 @@ fn demand_points_alone_without_districts() {
     assert_eq!(sites[0]["namn"], "Skolan", "the candidate's own fields are carried");
     assert_eq!(sites[0]["candidate_id"], "C1");
 }
+
+#[test]
+fn a_time_limit_still_gives_a_choice_and_a_bound_on_the_right_side() {
+    let s = Scratch::new();
+    for (objective, k) in [("coverage", "3"), ("distance", "3")] {
+        let out = s.path().join(objective);
+        let record = suggest(
+            &["--count", k, "--objective", objective, "--candidate-grid", "250", "--time-limit", "0.001"],
+            &out,
+        );
+        let (value, bound) = (record["value"].as_f64().unwrap(), record["bound"].as_f64().unwrap());
+        match objective {
+            "coverage" => assert!(bound >= value, "{record}"),
+            _ => assert!(bound <= value, "{record}"),
+        }
+        assert_eq!(record["chosen"].as_array().unwrap().len(), 3, "{record}");
+        assert!(out.join("suggested.toml").is_file());
+    }
+}

@@ -298,6 +298,10 @@ pub fn solve(p: &CoverageProblem, k: usize, deadline: Option<Instant>, progress:
     if value >= everything {
         return Solution { chosen, value, bound: value, method: "greedy (every coverable child covered)".into() };
     }
+    // A bound that needs no solver: every coverable row, or the k candidates that cover most on their own.
+    let mut alone: Vec<f64> = rows_of.iter().map(|rows| rows.iter().map(|&r| p.weights[r as usize]).sum()).collect();
+    alone.sort_by(|a, b| b.total_cmp(a));
+    let ceiling = everything.min(p.fixed + alone.iter().take(k).sum::<f64>());
     progress.note("coverage: exact programme (HiGHS)");
     match exact(p, k, &chosen, deadline) {
         Some((mip, bound, optimal)) => {
@@ -306,7 +310,7 @@ pub fn solve(p: &CoverageProblem, k: usize, deadline: Option<Instant>, progress:
                 chosen = mip;
                 value = mip_value;
             }
-            let bound = (p.fixed + bound).max(value);
+            let bound = (p.fixed + bound).min(ceiling).max(value);
             let method = if optimal {
                 "greedy + swaps, then HiGHS (mixed-integer programme on merged demand): proven optimum"
             } else {
@@ -324,7 +328,7 @@ pub fn solve(p: &CoverageProblem, k: usize, deadline: Option<Instant>, progress:
             Solution {
                 chosen,
                 value,
-                bound: bound.max(value),
+                bound: bound.min(ceiling).max(value),
                 method: "greedy + swaps; Lagrangian relaxation bound (HiGHS did not solve)".into(),
             }
         }

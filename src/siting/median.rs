@@ -276,8 +276,13 @@ pub fn solve(p: &MedianProblem, k: usize, deadline: Option<Instant>, progress: &
         cost = incumbent;
         chosen = best_chosen;
     }
+    // A bound that needs no multipliers: every point at its nearest site, existing or candidate, as if all were open.
+    let floor: f64 = (0..p.weights.len())
+        .filter(|&i| p.weights[i] > 0.0)
+        .map(|i| p.weights[i] * (0..p.candidates).map(|j| p.d(i, j)).fold(p.existing[i], f64::min))
+        .sum();
     // The bound can never be above a feasible cost; rounding aside, clamp it there.
-    let bound = bound.min(cost);
+    let bound = bound.max(floor).min(cost);
     Solution {
         chosen,
         value: cost,
