@@ -103,7 +103,8 @@ pub struct Options {
     #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
     pub output_crs: Option<String>,
 
-    /// Coverage radius for "any arena", metres [default: 1000].
+    /// Coverage radius for "any arena", metres [default: 1000]. For suggest, when given: the siting radius (else the
+    /// one kind's own radius, else this default).
     #[arg(long, value_name = "M", help_heading = "Coverage")]
     pub radius: Option<f64>,
     /// Coverage radius for family centres, metres [default: 2500].

@@ -539,11 +539,7 @@ fn rank_sites(
                 let gain = |j: usize| -> f64 {
                     reaches.get(&j).map_or(0.0, |ps| ps.iter().filter(|&&i| !covered[i]).map(|&i| weights[i]).sum())
                 };
-                let (k, &j) = left
-                    .iter()
-                    .enumerate()
-                    .max_by(|a, b| gain(*a.1).total_cmp(&gain(*b.1)).then(b.1.cmp(a.1)))
-                    .expect("not empty");
+                let (k, j, _) = best_of(&left, gain);
                 let points: Vec<usize> =
                     reaches.get(&j).map_or(Vec::new(), |ps| ps.iter().copied().filter(|&i| !covered[i]).collect());
                 for &i in &points {
@@ -578,12 +574,7 @@ fn rank_sites(
                         })
                         .sum()
                 };
-                let (k, &j) = left
-                    .iter()
-                    .enumerate()
-                    .max_by(|a, b| saving(*a.1).total_cmp(&saving(*b.1)).then(b.1.cmp(a.1)))
-                    .expect("not empty");
-                let saved = saving(j);
+                let (k, j, saved) = best_of(&left, saving);
                 let mut points = Vec::new();
                 for (i, b) in best.iter_mut().enumerate() {
                     let d = distance(i, j);
@@ -603,6 +594,19 @@ fn rank_sites(
         }
     }
     steps
+}
+
+/// The site of `left` with the largest `score` (each scored once; ties: the lowest candidate index): its place in
+/// `left`, the candidate, and its score.
+fn best_of(left: &[usize], score: impl Fn(usize) -> f64) -> (usize, usize, f64) {
+    let mut best = (0, left[0], f64::NEG_INFINITY);
+    for (k, &j) in left.iter().enumerate() {
+        let v = score(j);
+        if v > best.2 || (v == best.2 && j < best.1) {
+            best = (k, j, v);
+        }
+    }
+    best
 }
 
 /// suggested.toml: the suggestion as a scenario file that `compare` reads.
