@@ -71,7 +71,7 @@ fn city(children: usize, seed: u64) -> (Vec<District>, Facilities, Children) {
         points.push(around(&mut rng, 2500.0));
         counts.push(rng.random_range(1..5) as f64);
     }
-    (districts, facilities, Children { points, counts })
+    (districts, facilities, Children { points, counts, footprints: None })
 }
 
 fn hot_path(c: &mut Criterion) {

@@ -621,6 +621,7 @@ mod tests {
             areas_layer: None,
             areas_id: "id".into(),
             spread,
+            grid: None,
         }
     }
 
@@ -997,6 +998,7 @@ mod tests {
                 weights_id: "id".into(),
                 weight: weight.map(String::from),
             }),
+            grid: None,
         };
         let mut warnings = Warnings::default();
         let (by_field, report) =
@@ -1069,6 +1071,7 @@ mod tests {
                 weights_id: "omrade_kod".into(),
                 weight: Some("jan_1".into()),
             }),
+            grid: None,
         };
         let mut warnings = Warnings::default();
         let (children, report) = children_from_table(&source, None, Crs::SWEREF99_TM, &mut warnings).unwrap();

@@ -22,8 +22,8 @@ const BUFFER_SEGMENTS: usize = 32;
 pub struct ZoneSettings {
     /// Link distance, metres.
     pub link: f64,
-    /// Buffer around the hull, metres.
-    pub buffer: f64,
+    /// The side of the cells a point that stands for no area takes, metres.
+    pub cell: f64,
     /// Zones with fewer children are dropped (and counted).
     pub min_children: f64,
     /// The "any arena" radius, metres (children beyond it are uncovered).
@@ -118,7 +118,7 @@ pub fn gap_zones(
             districts: districts.into_iter().map(|d| d.0).collect(),
             gap_score: score,
             gap_rank: 0,
-            polygon: buffered_hull(&points, settings.buffer),
+            polygon: buffered_hull(&points, settings.cell),
         });
     }
     result.zones.sort_by(|a, b| {

@@ -29,7 +29,7 @@ pub struct Outcome {
 
 /// Loads, evaluates the arenas as read, and draws the gap zones.
 pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcome> {
-    let study = crate::input::load(&settings.load, progress)?;
+    let study = settings.load_study(progress)?;
     progress("measuring distances, summarising districts, drawing gap zones");
     let cost = StraightLine::new(&study.children.points);
     // Gap zones need only the per-child results: they are drawn while the districts are summed.
@@ -51,7 +51,7 @@ pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcom
 pub fn zone_settings(settings: &Settings) -> ZoneSettings {
     ZoneSettings {
         link: settings.zone_link,
-        buffer: settings.zone_buffer,
+        cell: settings.zone_cell,
         min_children: settings.min_zone_children,
         radius: settings.params.radius_any,
     }

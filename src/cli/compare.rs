@@ -53,7 +53,7 @@ pub struct Done {
 /// folder the command swaps in whole).
 pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn FnMut(&str)) -> Result<Done> {
     let settings = request.settings;
-    let study = crate::input::load(&settings.load, progress)?;
+    let study = settings.load_study(progress)?;
     let mut warnings = study.warnings.clone();
     progress("reading the scenarios");
     let context = ScenarioContext {
@@ -103,10 +103,8 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
         let (outputs, summary, inputs) = if has_population {
             let options = request.options.with_population(population, file, request.data_dir)?;
             let mut quiet = |_: &str| {};
-            let other = options
-                .resolve()
-                .and_then(|own| crate::input::load(&own.load, &mut quiet))
-                .map_err(|e| population_error(file, e))?;
+            let other =
+                options.resolve().and_then(|own| own.load_study(&mut quiet)).map_err(|e| population_error(file, e))?;
             // What the baseline already said (the districts, the arenas) is not said again.
             for w in other.warnings.0.iter().filter(|w| !study.warnings.0.contains(w)) {
                 warnings.push(format!("scenario '{}' ({}): {w}", scenario.name, file.display()));

@@ -301,6 +301,30 @@ fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathB
         }
         println!("{line}");
     }
+    let shared = study.facilities.shared_points();
+    if shared.points > 0 {
+        println!(
+            "{} arenas share {} points (a family centre and its open preschool, …); each counts for its own kind",
+            shared.arenas, shared.points
+        );
+    }
+    let swing: Vec<String> = order
+        .iter()
+        .filter(|&&i| a.districts[i].coverage_could_swing())
+        .map(|&i| {
+            let (d, m) = (&study.districts[i], &a.districts[i]);
+            format!("{} ({} %)", terminal_safe(&d.name), (100.0 * m.children_near_radius / m.children).round())
+        })
+        .collect();
+    if !swing.is_empty() {
+        println!(
+            "Coverage could swing by more than 10 points in {} district(s), with that share of their children \
+             within ±10 % of {} m (children_near_radius): {}",
+            swing.len(),
+            a.radius_any,
+            truncate(&swing.join(", "), 400)
+        );
+    }
     println!();
     let zones = &outcome.zones;
     println!(

@@ -11,7 +11,7 @@ use crate::crs::Crs;
 use crate::error::{Error, Result};
 pub use crate::input::sources::ArenaEntry;
 use crate::input::sources::{
-    ArenaSource, ChildSource, DistrictSource, KindSource, LoadSpec, NeedSource, SpreadSource, TableSource,
+    ArenaSource, ChildSource, DistrictSource, Exclusions, KindSource, LoadSpec, NeedSource, SpreadSource, TableSource,
 };
 use crate::measure::Params;
 use crate::model::kinds::{KindEdit, KindMap, Kinds, Rgb, Shape};
@@ -24,8 +24,9 @@ pub const DEFAULT_MIN_ZONE_CHILDREN: f64 = 100.0;
 /// would overflow the zone grid and make one zone of everything; a buffer of 1e300 m would break the geometry.
 pub const METRES: std::ops::RangeInclusive<f64> = 0.01..=1e7;
 
-/// The default buffer around a gap zone's children, in metres.
-pub const DEFAULT_ZONE_BUFFER: f64 = 250.0;
+/// The default side of the cells a gap zone takes around child points that stand for no area, in metres (SCB's
+/// finest statistical grid).
+pub const DEFAULT_ZONE_CELL: f64 = 250.0;
 
 /// Every option of `arenagap analyze`. Each one is a flag (`--district-id FIELD`) and a key of the config file
 /// (`district-id = "FIELD"`); a flag wins over the file. Relative input paths are resolved against `--data-dir` when
@@ -76,6 +77,12 @@ pub struct Options {
     /// Arena capacity field (a number ≥ 0: places, staff, …) [default: the kind's capacity, 1].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub arena_capacity: Option<String>,
+    /// Leave out one arena of the arena files, by id (else by a name no other arena has); repeatable. In the config
+    /// file: a list, `arena-exclude = ["Actionparken (lekplats 469)"]`, best with a comment saying why. An entry
+    /// that matches no arena is an error.
+    #[arg(long, value_name = "ID|NAME", help_heading = "Inputs")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arena_exclude: Vec<String>,
     /// Map a raw kind value to a kind id (familjecentral, oppen_forskola, bibliotek, bemannad_lekplats, or one of
     /// [kinds]) or to `none` to leave such arenas out; repeatable: --kind "Parklek=bemannad_lekplats". In the
     /// config file: a table `[kind]`. For suggest, a kind id alone (--kind familjecentral) is a kind the new
@@ -126,8 +133,14 @@ pub struct Options {
     /// Uncovered children within this distance of each other join one zone, metres [default: the "any" radius].
     #[arg(long, value_name = "M", help_heading = "Gap zones")]
     pub zone_link: Option<f64>,
-    /// How far a zone's polygon reaches beyond its outermost children, metres [default: 250].
+    /// The side of the square cells a zone takes around child points that stand for no area (children read as
+    /// points), metres; the cells are anchored at the CRS origin, as SCB's 250 m grid is in SWEREF 99 TM
+    /// [default: 250]. Children from an area table stand for their areas (or their --spread-grid cells) instead.
     #[arg(long, value_name = "M", help_heading = "Gap zones")]
+    pub zone_cell: Option<f64>,
+    /// No longer used: zones are the ground their children stand for (see --zone-cell), not a hull with a margin.
+    /// Accepted, with a warning, so that older profiles still run.
+    #[arg(long, value_name = "M", help_heading = "Gap zones", hide = true)]
     pub zone_buffer: Option<f64>,
 
     /// Need weight from a numeric field of the districts layer.
@@ -194,6 +207,11 @@ pub struct Options {
     /// The weight field (in --spread-weights, or on --spread-areas) [default: equal weights].
     #[arg(long, value_name = "FIELD", help_heading = "Children from area tables")]
     pub spread_weight: Option<String>,
+    /// Spread each area's children (after --spread-areas, each finer polygon's) over a regular grid of points this
+    /// many metres apart inside it, in proportion to the land each point stands for, so that coverage becomes the
+    /// share of an area's ground within reach; 0 keeps one interior point per area [default: 0].
+    #[arg(long, value_name = "M", help_heading = "Children from area tables")]
+    pub spread_grid: Option<f64>,
 
     /// Output folder, replaced whole when the run is complete: it must be new, empty or an earlier arenagap output
     /// [default: arenagap-out]; in a config file, relative to the file.
@@ -459,6 +477,7 @@ impl Options {
             ("radius-bibliotek", self.radius_bibliotek),
             ("radius-bemannad-lekplats", self.radius_bemannad_lekplats),
             ("zone-link", self.zone_link),
+            ("zone-cell", self.zone_cell),
             ("zone-buffer", self.zone_buffer),
         ];
         for (key, v) in metres {
@@ -472,6 +491,13 @@ impl Options {
         }
         if let Some(v) = self.min_zone_children.filter(|v| !(v.is_finite() && *v >= 0.0)) {
             return Err(format!("min-zone-children must be 0 or more, got {v}"));
+        }
+        if let Some(v) = self.spread_grid.filter(|v| !(*v == 0.0 || METRES.contains(v))) {
+            return Err(format!(
+                "spread-grid must be 0 (one point per area) or a distance from {} to {} metres, got {v}",
+                METRES.start(),
+                METRES.end()
+            ));
         }
         Ok(())
     }
@@ -618,7 +644,33 @@ impl Options {
             return Err(Error::Config(format!("--min-zone-children must be 0 or more, got {min_zone_children}")));
         }
         let zone_link = positive("zone-link", self.zone_link, radius_any)?;
-        let zone_buffer = positive("zone-buffer", self.zone_buffer, DEFAULT_ZONE_BUFFER)?;
+        let zone_cell = positive("zone-cell", self.zone_cell, DEFAULT_ZONE_CELL)?;
+        let mut warnings = Vec::new();
+        if let Some(b) = self.zone_buffer {
+            positive("zone-buffer", Some(b), b)?;
+            warnings.push(format!(
+                "zone-buffer ({b} m) is no longer used: a gap zone is now the ground its uncovered children stand for, \
+                 outside every arena's reach (see zone-cell)"
+            ));
+        }
+        let spread_grid = match self.spread_grid {
+            None => None,
+            Some(v) if v == 0.0 => None,
+            Some(v) if METRES.contains(&v) => Some(v),
+            Some(v) => {
+                return Err(Error::Config(format!(
+                    "--spread-grid must be 0 (one point per area) or a distance from {} to {} metres, got {v}",
+                    METRES.start(),
+                    METRES.end()
+                )))
+            }
+        };
+        if spread_grid.is_some() && self.children_table.is_none() {
+            return Err(Error::Config(
+                "--spread-grid spreads the areas of --children-table; child points (--children) stay where they are"
+                    .into(),
+            ));
+        }
 
         let mut kind_map = KindMap::new(&kinds);
         let mut focus_kinds = Vec::new();
@@ -692,6 +744,7 @@ impl Options {
                             })
                         }
                     },
+                    grid: spread_grid,
                 })
             }
             (None, None, _) => {
@@ -744,6 +797,10 @@ impl Options {
                 arenas,
                 kinds,
                 kind_map,
+                arena_exclude: Exclusions {
+                    entries: self.arena_exclude.clone(),
+                    file: self.origin.get("arena-exclude").cloned(),
+                },
                 need,
                 input_crs,
                 analysis_crs,
@@ -752,13 +809,14 @@ impl Options {
             output_crs,
             min_zone_children,
             zone_link,
-            zone_buffer,
+            zone_cell,
             out: self.out.clone().unwrap_or_else(|| PathBuf::from("arenagap-out")),
             gpkg: self.gpkg.unwrap_or(true),
             map: self.map.unwrap_or(true),
             csv_raw: self.csv_raw.unwrap_or(false),
             title: self.title.clone().unwrap_or_else(|| "Family-centred arenas: gaps".into()),
             focus_kinds,
+            warnings,
             options: self,
         })
     }
@@ -821,6 +879,16 @@ impl Options {
 }
 
 impl Settings {
+    /// Reads everything into a study ([`crate::input::load`]), with the settings' own warnings added to the
+    /// study's.
+    pub fn load_study(&self, progress: &mut dyn FnMut(&str)) -> Result<crate::model::study::Study> {
+        let mut study = crate::input::load(&self.load, progress)?;
+        for w in &self.warnings {
+            study.warnings.push(w.clone());
+        }
+        Ok(study)
+    }
+
     /// The districts and arenas, which `analyze` and `compare` need (`suggest` can do without either: demand
     /// points alone, no existing arena): an error naming the flag when there are none.
     pub fn require_districts(&self) -> Result<()> {
@@ -858,8 +926,8 @@ pub struct Settings {
     pub min_zone_children: f64,
     /// Link distance of gap zones, metres.
     pub zone_link: f64,
-    /// Buffer of gap zone polygons, metres.
-    pub zone_buffer: f64,
+    /// The side of the cells gap zones take around child points that stand for no area, metres.
+    pub zone_cell: f64,
     /// Output folder.
     pub out: PathBuf,
     /// Whether to write the GeoPackage.
@@ -872,6 +940,8 @@ pub struct Settings {
     pub title: String,
     /// The kinds named alone with `--kind KIND`: what `suggest` sites for (empty: not given).
     pub focus_kinds: Vec<crate::model::kinds::KindId>,
+    /// What the settings themselves warn of (an option no longer used), reported with the loading's warnings.
+    pub warnings: Vec<String>,
     /// The options as given (after merging file and flags), for run.json.
     pub options: Options,
 }

@@ -22,7 +22,7 @@ pub struct Run<'a> {
     inputs: &'a [InputInfo],
     #[serde(skip_serializing_if = "Option::is_none")]
     children_table: Option<&'a serde_json::Value>,
-    counts: Counts,
+    counts: Counts<'a>,
     warnings: &'a [String],
     outputs: &'a [String],
 }
@@ -42,10 +42,17 @@ struct Resolved<'a> {
     radius_m: BTreeMap<&'a str, f64>,
     min_zone_children: f64,
     zone_link_m: f64,
-    zone_buffer_m: f64,
+    zone_cell_m: f64,
     need_weights: String,
     gap_score: &'static str,
     nearest_ties: &'static str,
+}
+
+#[derive(Serialize)]
+struct ExcludedRecord<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'a str,
 }
 
 #[derive(Serialize)]
@@ -94,11 +101,15 @@ struct KindRecord<'a> {
 }
 
 #[derive(Serialize)]
-struct Counts {
+struct Counts<'a> {
     districts: usize,
     child_points: usize,
     children: f64,
     arenas: BTreeMap<String, usize>,
+    /// Points that two or more arenas share, and the arenas at them (each counts for its own kind).
+    arenas_at_shared_points: crate::model::facilities::SharedPoints,
+    /// Arenas left out by arena-exclude.
+    arenas_excluded: Vec<ExcludedRecord<'a>>,
     child_points_outside_districts: usize,
     children_outside_districts: f64,
     children_covered: f64,
@@ -145,7 +156,7 @@ impl<'a> Run<'a> {
                 radius_m: kinds.iter().map(|(_, k)| (k.id.as_str(), k.radius)).collect(),
                 min_zone_children: settings.min_zone_children,
                 zone_link_m: settings.zone_link,
-                zone_buffer_m: settings.zone_buffer,
+                zone_cell_m: settings.zone_cell,
                 need_weights: need_label(&load.need),
                 gap_score: "sum over uncovered child points of need_weight × children × distance / radius \
                             (distance to the nearest arena of a coverage kind; 10 radii when there is none)",
@@ -160,6 +171,12 @@ impl<'a> Run<'a> {
                 child_points: study.children.len(),
                 children: study.children.total(),
                 arenas: kinds.iter().map(|(k, kind)| (kind.id.clone(), arena_counts[k.index()])).collect(),
+                arenas_at_shared_points: study.facilities.shared_points(),
+                arenas_excluded: study
+                    .excluded
+                    .iter()
+                    .map(|f| ExcludedRecord { id: &f.id, name: &f.name, kind: &kinds.get(f.kind).id })
+                    .collect(),
                 child_points_outside_districts: eval.outside.0,
                 children_outside_districts: eval.outside.1,
                 children_covered: eval.children_covered(),

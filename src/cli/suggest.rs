@@ -143,7 +143,7 @@ pub fn run(
     if let Some(t) = request.time_limit.filter(|t| !(t.is_finite() && *t > 0.0)) {
         return Err(Error::Config(format!("--time-limit must be a number of seconds above 0, got {t}")));
     }
-    let study = crate::input::load(&settings.load, progress)?;
+    let study = settings.load_study(progress)?;
     let mut warnings = study.warnings.clone();
     let kinds = &study.kinds;
     // The kinds that count: those named alone with --kind, else the coverage kinds. New sites are of the first

@@ -303,8 +303,11 @@ pub fn load_children(
         return Err(Error::input(path, "has no features: a children layer needs at least one point"));
     }
     let count = count_field.map(|c| layer.field_index(c)).transpose()?;
-    let mut children =
-        Children { points: Vec::with_capacity(layer.features.len()), counts: Vec::with_capacity(layer.features.len()) };
+    let mut children = Children {
+        points: Vec::with_capacity(layer.features.len()),
+        counts: Vec::with_capacity(layer.features.len()),
+        footprints: None,
+    };
     for i in 0..layer.features.len() {
         children.points.push(point_of(layer, i, "a child point")?);
         children.counts.push(match count {

@@ -7,8 +7,10 @@ use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
 use crate::input::diagnose::{diagnose, Declared};
 use crate::input::layers::{load_arenas, load_children, load_districts, warn_overlaps};
-use crate::input::sources::{ChildSource, LoadSpec};
+use crate::input::sources::{ChildSource, Exclusions, LoadSpec};
+use crate::model::facilities::{Facilities, Facility};
 use crate::model::members::Members;
+use crate::model::scenario::find_arena;
 use crate::model::study::Study;
 use crate::model::{Children, Warnings};
 use crate::need;
@@ -55,6 +57,7 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     let (facilities, arena_inputs) =
         load_arenas(&spec.arenas, &spec.kinds, &spec.kind_map, fallback, analysis_crs, &mut warnings)?;
     inputs.extend(arena_inputs);
+    let (facilities, excluded) = exclude_arenas(facilities, &spec.arena_exclude)?;
     if facilities.is_empty() && !spec.arenas.is_empty() {
         let files: Vec<String> = spec.arenas.iter().map(|a| a.path.display().to_string()).collect();
         warnings.push(format!(
@@ -106,7 +109,34 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
         warnings,
         inputs,
         children_table,
+        excluded,
     })
+}
+
+/// The arenas `exclusions` leave out, taken from `facilities`: what stays (in order) and what was left out (in the
+/// order of the entries). An entry that matches no arena, or a name several share, is an error naming the entry.
+fn exclude_arenas(facilities: Facilities, exclusions: &Exclusions) -> Result<(Facilities, Vec<Facility>)> {
+    if exclusions.entries.is_empty() {
+        return Ok((facilities, Vec::new()));
+    }
+    let mut out = vec![false; facilities.len()];
+    let mut order = Vec::new();
+    for entry in &exclusions.entries {
+        let i = find_arena(&facilities, entry).map_err(|e| {
+            let message = format!("arena-exclude entry \"{entry}\": {e}");
+            match &exclusions.file {
+                Some(file) => Error::input(file, message),
+                None => Error::Config(format!("--arena-exclude \"{entry}\": {e}")),
+            }
+        })?;
+        if !out[i] {
+            out[i] = true;
+            order.push(i);
+        }
+    }
+    let excluded = order.iter().map(|&i| facilities.get(i).clone()).collect();
+    let kept = facilities.iter().zip(&out).filter(|(_, &o)| !o).map(|(f, _)| f.clone()).collect();
+    Ok((Facilities::new(kept), excluded))
 }
 
 /// Child points outside every district: a warning when some are, with a diagnosis when half or more are; an error

@@ -43,6 +43,9 @@ pub struct TableSource {
     pub areas_id: String,
     /// Finer polygons to spread onto.
     pub spread: Option<SpreadSource>,
+    /// The spacing of the grid each area's (or finer polygon's) children are spread over, metres (`None`: one
+    /// interior point per area).
+    pub grid: Option<f64>,
 }
 
 /// Finer polygons and their weights for a dasymetric spread.
@@ -188,6 +191,15 @@ pub enum KindSource {
     Fixed(String),
 }
 
+/// Arenas to leave out after reading, by id or by a name no other arena has; each entry must match one.
+#[derive(Clone, Debug, Default)]
+pub struct Exclusions {
+    /// The entries, as written.
+    pub entries: Vec<String>,
+    /// The config file that lists them (`None`: given as flags), for errors.
+    pub file: Option<PathBuf>,
+}
+
 /// Everything [`crate::input::load`] reads, resolved.
 #[derive(Clone, Debug)]
 pub struct LoadSpec {
@@ -201,6 +213,8 @@ pub struct LoadSpec {
     pub kinds: Kinds,
     /// Raw kind values → kinds.
     pub kind_map: KindMap,
+    /// Arenas left out after reading.
+    pub arena_exclude: Exclusions,
     /// Need weights.
     pub need: NeedSource,
     /// The CRS of inputs that declare none.

@@ -101,6 +101,10 @@ pub fn gap_contribution(count: f64, distance: Option<f64>, radius: f64) -> f64 {
     }
 }
 
+/// A district whose children near the radius are more than this share of its children is flagged: its coverage
+/// could swing by more than 10 percentage points.
+pub const SWING_SHARE: f64 = 0.1;
+
 /// Per-district results. Field names follow the output contract. Per-kind vectors are by kind index.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DistrictMetrics {
@@ -114,6 +118,9 @@ pub struct DistrictMetrics {
     pub children_covered: f64,
     /// Children within each kind's radius of an arena of that kind.
     pub children_covered_kind: Vec<f64>,
+    /// Children whose nearest coverage-kind arena is within ±10 % of the "any" radius of it: the children whose
+    /// side of the radius a small shift of a point could change.
+    pub children_near_radius: f64,
     /// Child-weighted mean distance to the nearest coverage-kind arena.
     pub mean_distance_m: Option<f64>,
     /// The children that mean is over: those with an arena of a coverage kind at all (every child, unless there is
@@ -145,6 +152,11 @@ impl DistrictMetrics {
     /// Share of children covered (0..1); `None` for a district without children.
     pub fn coverage_share(&self) -> Option<f64> {
         (self.children > 0.0).then(|| self.children_covered / self.children)
+    }
+    /// Whether the coverage share could swing by more than [`SWING_SHARE`] on the children near the radius: a
+    /// figure to read with care.
+    pub fn coverage_could_swing(&self) -> bool {
+        self.children > 0.0 && self.children_near_radius > SWING_SHARE * self.children
     }
 }
 
@@ -283,6 +295,7 @@ mod tests {
             let children = Children {
                 points: (0..n).map(|_| [rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0)]).collect(),
                 counts: (0..n).map(|_| rng.random_range(0..5) as f64).collect(),
+                footprints: None,
             };
             let need: Vec<f64> = (0..districts.len()).map(|_| rng.random_range(0.5..2.0)).collect();
             let study =

@@ -209,6 +209,7 @@ mod tests {
                     })
                     .collect(),
                 counts: (0..n).map(|_| rng.random_range(0..5) as f64).collect(),
+                footprints: None,
             };
             let need: Vec<f64> = (0..districts.len()).map(|_| rng.random_range(0.5..2.0)).collect();
             let study = Study::from_parts(districts, children, kinds, base.clone(), Some(need), Crs::SWEREF99_TM);

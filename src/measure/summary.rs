@@ -24,7 +24,8 @@ impl Sums {
     const GAP_WEIGHTED: usize = 3;
     const DISTANCE_SUM: usize = 4;
     const DISTANCE_WEIGHT: usize = 5;
-    const FIELDS: usize = 6;
+    const NEAR_RADIUS: usize = 6;
+    const FIELDS: usize = 7;
 }
 
 /// Fresh metrics for every district: need weights set, per-kind vectors sized, nothing summed.
@@ -78,6 +79,9 @@ fn sum_district(study: &Study, eval: &Evaluation, d: usize, m: &mut DistrictMetr
                 if nearest.is_some_and(|x| x <= eval.radius_any) {
                     row[Sums::COVERED] += count;
                 }
+                if nearest.is_some_and(|x| near_radius(x, eval.radius_any)) {
+                    row[Sums::NEAR_RADIUS] += count;
+                }
                 let contribution = gap_contribution(count, nearest, eval.radius_any);
                 row[Sums::GAP] += contribution;
                 row[Sums::GAP_WEIGHTED] += need * contribution;
@@ -107,6 +111,7 @@ fn sum_district(study: &Study, eval: &Evaluation, d: usize, m: &mut DistrictMetr
     }
     m.children = row[Sums::CHILDREN];
     m.children_covered = row[Sums::COVERED];
+    m.children_near_radius = row[Sums::NEAR_RADIUS];
     m.gap_score_unweighted = row[Sums::GAP];
     m.gap_score = row[Sums::GAP_WEIGHTED];
     m.mean_distance_m = None;
@@ -130,6 +135,15 @@ fn sum_district(study: &Study, eval: &Evaluation, d: usize, m: &mut DistrictMetr
         m.mean_distance_kind[k] = (row[at + 2] > 0.0).then(|| row[at + 1] / row[at + 2]);
     }
 }
+
+/// Whether a distance lies within [`NEAR_RADIUS_MARGIN`] of the radius: a child there would change sides if its
+/// position (an area's interior point, a grid point) or the arena's moved by a tenth of the radius.
+pub fn near_radius(distance: f64, radius: f64) -> bool {
+    (distance - radius).abs() <= NEAR_RADIUS_MARGIN * radius
+}
+
+/// The margin around the radius that [`near_radius`] counts, as a share of the radius (±10 %).
+pub const NEAR_RADIUS_MARGIN: f64 = 0.1;
 
 /// The child points outside every district, and their children (summed as a district's are).
 pub(super) fn outside(study: &Study) -> (usize, f64) {

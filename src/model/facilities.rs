@@ -62,6 +62,20 @@ impl Facilities {
         self.list.iter().map(|f| f.position).collect()
     }
 
+    /// Points that more than one arena shares exactly (a family centre and the open preschool it houses): how
+    /// many such points, and how many arenas stand on them. Each arena still counts for its own kind.
+    pub fn shared_points(&self) -> SharedPoints {
+        let mut keys: Vec<(u64, u64)> =
+            self.list.iter().map(|f| (f.position[0].to_bits(), f.position[1].to_bits())).collect();
+        keys.sort_unstable();
+        let mut shared = SharedPoints::default();
+        for group in keys.chunk_by(|a, b| a == b).filter(|g| g.len() > 1) {
+            shared.points += 1;
+            shared.arenas += group.len();
+        }
+        shared
+    }
+
     /// How many of each kind, by [`KindId::index`], for `kinds` kinds.
     pub fn count_by_kind(&self, kinds: usize) -> Vec<usize> {
         let mut counts = vec![0; kinds];
@@ -72,6 +86,15 @@ impl Facilities {
         }
         counts
     }
+}
+
+/// Arenas at one point: see [`Facilities::shared_points`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SharedPoints {
+    /// Points held by two arenas or more.
+    pub points: usize,
+    /// The arenas at those points.
+    pub arenas: usize,
 }
 
 impl<'a> IntoIterator for &'a Facilities {

@@ -6,6 +6,7 @@ use geo::{Geometry, MultiPolygon};
 
 pub mod candidates;
 pub mod facilities;
+pub mod footprint;
 pub mod kinds;
 pub mod members;
 pub mod scenario;
@@ -30,6 +31,8 @@ pub struct Children {
     pub points: Vec<[f64; 2]>,
     /// Children at each position.
     pub counts: Vec<f64>,
+    /// The ground each point stands for, when the children come from areas (gap zones are drawn from it).
+    pub footprints: Option<footprint::Footprints>,
 }
 
 impl Children {

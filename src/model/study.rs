@@ -56,6 +56,8 @@ pub struct Study {
     pub inputs: Vec<InputInfo>,
     /// How the children were made from a table, when they were (for run.json).
     pub children_table: Option<serde_json::Value>,
+    /// Arenas read but left out by `arena-exclude`, in the order of its entries.
+    pub excluded: Vec<super::facilities::Facility>,
 }
 
 impl Study {
@@ -93,6 +95,7 @@ impl Study {
             warnings: Warnings::default(),
             inputs: Vec::new(),
             children_table: None,
+            excluded: Vec::new(),
         }
     }
 }

@@ -52,6 +52,8 @@ impl<'a> DistrictLayer<'a> {
             Field::new("children_covered", Real),
             Field::new("children_uncovered", Real),
             Field::new("coverage_share", Real),
+            Field::new("children_near_radius", Real),
+            Field::new("coverage_could_swing", Bool),
         ]);
         fields.extend(per_kind("children_covered_{}", Real));
         fields.extend([Field::new("mean_distance_m", Real), Field::new("p90_distance_m", Real)]);
@@ -99,6 +101,8 @@ impl LayerView for DistrictLayer<'_> {
             Value::Number(cm(m.children_covered)),
             Value::Number(cm(m.children_uncovered())),
             m.coverage_share().map_or(Value::Null, |s| Value::Number((s * 1e4).round() / 1e4)),
+            Value::Number(cm(m.children_near_radius)),
+            Value::Bool(m.coverage_could_swing()),
         ]);
         out.extend(m.children_covered_kind.iter().map(|&c| Value::Number(cm(c))));
         out.extend([opt(m.mean_distance_m), opt(m.p90_distance_m)]);
