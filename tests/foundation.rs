@@ -754,3 +754,65 @@ fn same_bytes_with_one_and_two_threads() {
         assert!(bytes == &b[name], "{name} differs between 1 and 2 threads");
     }
 }
+
+/// `arena-exclude` leaves single arenas out, by name or id, as if they were not in the file; run.json lists them,
+/// and the run equals one on a file without them.
+#[test]
+fn arena_exclude_leaves_arenas_out_as_if_they_were_not_there() {
+    let s = Scratch::new();
+    let [districts, children, arenas] = demo();
+    let config = s.write(
+        "exclude.toml",
+        "arena-exclude = [\n  \"Åkervallens bibliotek\",  # by name\n  \"arenas#1\",  # by id: Källbäckens familjecentral\n]\n",
+    );
+    let (with, without) = (s.path().join("with"), s.path().join("without"));
+    run_ok(
+        analyze_with_count(&districts, &children, &arenas, &with, "children")
+            .args(["--gpkg", "false", "--map", "false", "--config"])
+            .arg(&config),
+    );
+    let run = read_json(&with.join("run.json"));
+    let excluded: Vec<(&str, &str)> = run["counts"]["arenas_excluded"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), e["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(excluded, [("arenas#3", "Åkervallens bibliotek"), ("arenas#1", "Källbäckens familjecentral")]);
+    let layer = read_json(&with.join("arenas.geojson"));
+    let names: Vec<&str> = features(&layer).iter().map(|f| f["properties"]["name"].as_str().unwrap()).collect();
+    assert!(!names.contains(&"Åkervallens bibliotek") && !names.contains(&"Källbäckens familjecentral"));
+
+    // The same run on a copy of the file without the two features (ids kept: the file stem and feature number).
+    let mut file = read_json(&arenas);
+    let kept: Vec<Value> = features(&file)
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1 && *i != 3)
+        .map(|(i, f)| {
+            let mut f = f.clone();
+            f["properties"]["id"] = json!(format!("arenas#{i}"));
+            f
+        })
+        .collect();
+    file["features"] = Value::Array(kept);
+    let dir = s.path().join("copy");
+    std::fs::create_dir(&dir).expect("a folder");
+    let copy = dir.join("arenas.geojson");
+    std::fs::write(&copy, serde_json::to_vec(&file).unwrap()).unwrap();
+    run_ok(analyze_with_count(&districts, &children, &copy, &without, "children").args([
+        "--gpkg",
+        "false",
+        "--map",
+        "false",
+        "--arena-id",
+        "id",
+    ]));
+    for layer in ["districts.geojson", "gaps.geojson", "children.geojson", "districts.csv"] {
+        assert_eq!(
+            std::fs::read(with.join(layer)).unwrap(),
+            std::fs::read(without.join(layer)).unwrap(),
+            "{layer}: excluding arenas equals leaving them out of the file"
+        );
+    }
+}

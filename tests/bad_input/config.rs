@@ -55,6 +55,9 @@ fn config_values_out_of_range() {
         ("radius-inf", "radius = inf\n", &["radius must be a distance", "got inf"]),
         ("zone-link-tiny", "zone-link = 1e-300\n", &["zone-link must be a distance from 0.01"]),
         ("min-zone-children-negative", "min-zone-children = -1\n", &["min-zone-children must be 0 or more, got -1"]),
+        ("spread-grid-negative", "spread-grid = -100\n", &["spread-grid must be 0 (one point per area)", "got -100"]),
+        ("spread-grid-nan", "spread-grid = nan\n", &["spread-grid must be 0", "got NaN"]),
+        ("zone-cell-huge", "zone-cell = 1e9\n", &["zone-cell must be a distance"]),
         (
             "kind-colour",
             "[kinds.lek]\nlabel-sv = \"Lek\"\ncolour = \"reddish\"\n",
@@ -90,6 +93,14 @@ fn config_values_checked_after_the_merge_name_the_config_file() {
         ("analysis-crs-degrees", "analysis-crs = \"EPSG:4326\"\n", &["metric CRS"]),
         ("output-crs-unknown", "output-crs = \"EPSG:9999\"\n", &["unsupported CRS EPSG:9999"]),
         ("kind-mapping-unknown", "[kind]\nSkola = \"nope\"\n", &["'nope' is not a kind"]),
+        (
+            "arena-exclude-unknown",
+            "arena-exclude = [\"Källbäckens familjecentral\", \"Åkervallens bibliotk\"]\n",
+            &[
+                "arena-exclude entry \"Åkervallens bibliotk\": no arena has the id or name 'Åkervallens bibliotk'",
+                "the closest are 'Åkervallens bibliotek' (name)",
+            ],
+        ),
         (
             "need-class-weight-text",
             "need-class-field = \"name\"\n[need-class-weight]\nA = \"x\"\n",

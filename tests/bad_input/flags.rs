@@ -25,6 +25,16 @@ fn flag_values_out_of_range() {
         (&["--radius-familjecentral", "1e8"], "--radius-familjecentral", &[range]),
         (&["--zone-link", "1e-300"], "--zone-link", &[range]),
         (&["--zone-buffer", "1e300"], "--zone-buffer", &[range]),
+        (&["--zone-cell", "0"], "--zone-cell", &[range, "got 0"]),
+        (&["--spread-grid=-5"], "--spread-grid", &["must be 0 (one point per area) or a distance", "got -5"]),
+        (&["--spread-grid", "nan"], "--spread-grid", &["got NaN"]),
+        // The demo's children are points: there are no areas to spread.
+        (&["--spread-grid", "100"], "--spread-grid", &["spreads the areas of --children-table"]),
+        (
+            &["--arena-exclude", "Åkervallens bibliotk"],
+            "--arena-exclude \"Åkervallens bibliotk\"",
+            &["no arena has the id or name 'Åkervallens bibliotk'", "'Åkervallens bibliotek' (name)"],
+        ),
         (&["--min-zone-children=-1"], "--min-zone-children", &["must be 0 or more, got -1"]),
         (&["--min-zone-children", "nan"], "--min-zone-children", &["must be 0 or more, got NaN"]),
     ];
