@@ -655,7 +655,7 @@ impl Options {
         }
         let spread_grid = match self.spread_grid {
             None => None,
-            Some(v) if v == 0.0 => None,
+            Some(0.0) => None,
             Some(v) if METRES.contains(&v) => Some(v),
             Some(v) => {
                 return Err(Error::Config(format!(
