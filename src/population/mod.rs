@@ -13,6 +13,7 @@
 use geo::{InteriorPoint, MultiPolygon};
 
 pub mod apportion;
+pub mod grid;
 mod read;
 pub mod spread;
 pub mod table;
