@@ -7,20 +7,31 @@
 //! by the largest-remainder method, so that every share is a whole number and the shares add up exactly to the
 //! table value.
 //!
-//! The parts: [`read`] reads the polygons and tables, [`apportion`] shares a count out in whole numbers,
-//! [`spread`] reads the finer polygons and their weights, [`table`] turns the table into child points.
+//! With a spread grid (`spread-grid = M`), the children of each finest area (each finer polygon's share, or
+//! each table area's count without a spread) are spread once more, over the points of a regular M-metre grid
+//! inside it, in proportion to the land each point stands for ([`grid`]). Coverage then becomes the share of
+//! an area's ground within reach, not all or nothing at one point: a point moved a few metres no longer moves
+//! a whole basområde's children across the radius. An area too small for a grid point keeps its one interior
+//! point.
+//!
+//! The parts: `read` reads the polygons and tables, [`apportion`] shares a count out in whole numbers,
+//! [`spread`] reads the finer polygons and their weights, [`grid`] spreads an area over the grid, `place` puts
+//! each area's children at points and records the ground each stands for, [`table`] turns the table into child
+//! points and the report.
 
 use geo::{InteriorPoint, MultiPolygon};
 
 pub mod apportion;
 pub mod grid;
+mod place;
 mod read;
 pub mod spread;
 pub mod table;
 #[cfg(test)]
 mod testing;
 
-pub use apportion::apportion;
+pub use apportion::{apportion, apportion_systematic};
+pub use grid::GridReport;
 pub use spread::SpreadReport;
 pub use table::{children_from_table, AreaPlaced, Fallback, TableReport};
 

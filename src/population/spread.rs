@@ -43,8 +43,10 @@ pub struct SpreadReport {
 
 /// Finer polygons with their area and weight, ready to share each area's children out.
 pub(super) struct Spread {
-    /// Per coarse polygon: its finer polygons (file order) as (interior point, weight).
-    pub by_area: Vec<Vec<([f64; 2], f64)>>,
+    /// Per coarse polygon: its finer polygons (file order) as (index in `finer`, interior point, weight).
+    pub by_area: Vec<Vec<(usize, [f64; 2], f64)>>,
+    /// The finer polygons.
+    pub finer: Polygons,
     pub report: SpreadReport,
 }
 
@@ -179,11 +181,11 @@ pub(super) fn read_spread(
         (None, None) => weights.iter_mut().for_each(|w| *w = 1.0),
     }
 
-    let mut by_area: Vec<Vec<([f64; 2], f64)>> = vec![Vec::new(); coarse.ids.len()];
+    let mut by_area: Vec<Vec<(usize, [f64; 2], f64)>> = vec![Vec::new(); coarse.ids.len()];
     let mut used = 0;
     for i in 0..finer.ids.len() {
         if let (Some(p), Some(a)) = (points[i], parent_of[i]) {
-            by_area[a].push((p, weights[i]));
+            by_area[a].push((i, p, weights[i]));
             if used_coarse[a] && weights[i] > 0.0 {
                 used += 1;
             }
@@ -202,5 +204,5 @@ pub(super) fn read_spread(
         weight_rows_without_polygon_examples: examples(&rows_without_polygon),
         weight_without_polygon,
     };
-    Ok(Spread { by_area, report })
+    Ok(Spread { by_area, finer, report })
 }

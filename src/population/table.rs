@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::grid::GridReport;
+use super::place::{place, AreaRef, Areas, Placement};
 use super::read::{read_id_values, read_polygons};
 use super::spread::{read_spread, SpreadReport};
 use super::{apportion, interior_point, list};
@@ -31,6 +33,8 @@ pub struct TableReport {
     pub polygons_without_row: Vec<String>,
     /// The spread onto finer polygons, when there is one.
     pub spread: Option<SpreadReport>,
+    /// The spread over a grid, when there is one.
+    pub grid: Option<GridReport>,
     /// Areas whose children were placed at the area's own interior point although a spread was asked for.
     pub fallbacks: Vec<Fallback>,
     /// Each matched area, in table order: children in the table, children placed and points emitted.
@@ -68,13 +72,17 @@ pub struct AreaPlaced {
 }
 
 /// Child points from a table of counts per area (see the module documentation). `fallback` is the CRS for
-/// polygon files that declare none; points come out in `analysis` coordinates, in table order (and, within an
-/// area, in the file order of the finer polygons).
+/// polygon files that declare none; points come out in `analysis` coordinates, in table order (within an area,
+/// in the file order of the finer polygons; within a polygon spread over the grid, along its Hilbert curve).
+/// The children always carry their footprints: the finest polygon each point stands for and, with a grid, its
+/// cells ([`crate::model::footprint::Footprints`]).
 ///
 /// Errors (naming the file and the row or feature): a missing column or field, an empty or duplicate id in the
 /// table, the weights table or either polygon layer, a count or weight that is not a number ≥ 0, a non-polygon
-/// geometry, an area with children but an empty geometry, and a weights table without a weight column name.
-/// Mismatched ids are not errors: they are warned about and counted in the [`TableReport`].
+/// geometry, an area with children but an empty geometry, a weights table without a weight column name, a grid
+/// that would make more than [`crate::population::grid::MAX_POINTS`] points, and coordinates beyond the grid's
+/// cell numbers. Mismatched ids are not errors: they are warned about and counted in the [`TableReport`]; nor
+/// are areas too small for a grid point (their children stay at one interior point; warned and counted).
 pub fn children_from_table(
     source: &TableSource,
     fallback: Option<Crs>,
@@ -138,53 +146,68 @@ pub fn children_from_table(
         None => None,
     };
 
-    let mut children = Children::default();
+    // Where each row's children go, in table order (and within an area, the file order of its finer polygons).
+    let mut placements: Vec<Placement> = Vec::new();
+    let mut rows_of: Vec<usize> = Vec::new(); // the matched row of each placement
     let mut fallbacks = Vec::new();
-    let mut per_area = Vec::with_capacity(matched.len());
-    for &(r, a) in &matched {
+    let gridded = source.grid.is_some();
+    for (m, &(r, a)) in matched.iter().enumerate() {
         let (id, count) = (&rows[r].0, rows[r].1);
-        let before = children.len();
-        if count > 0.0 {
-            let finer = spread.as_ref().map(|s| &s.by_area[a]);
-            let total_weight: f64 = finer.map_or(0.0, |f| f.iter().map(|(_, w)| w).sum());
-            match finer {
-                Some(finer) if total_weight > 0.0 && total_weight.is_finite() => {
-                    let weights: Vec<f64> = finer.iter().map(|(_, w)| *w).collect();
-                    for ((p, _), share) in finer.iter().zip(apportion(count, &weights)) {
-                        if share > 0.0 {
-                            children.points.push(*p);
-                            children.counts.push(share);
-                        }
+        if count <= 0.0 {
+            continue;
+        }
+        let finer = spread.as_ref().map(|s| &s.by_area[a]);
+        let total_weight: f64 = finer.map_or(0.0, |f| f.iter().map(|(_, _, w)| w).sum());
+        match finer {
+            Some(finer) if total_weight > 0.0 && total_weight.is_finite() => {
+                let weights: Vec<f64> = finer.iter().map(|(_, _, w)| *w).collect();
+                for (&(f, point, _), share) in finer.iter().zip(apportion(count, &weights)) {
+                    if share > 0.0 {
+                        placements.push(Placement { area: AreaRef::Finer(f), count: share, point, grid: gridded });
+                        rows_of.push(m);
                     }
-                }
-                _ => {
-                    let point = interior_point(&coarse.polygons[a]).ok_or_else(|| {
-                        coarse.layer.feature_error(
-                            a,
-                            format!("area '{id}' has an empty geometry; its {count} children cannot be placed"),
-                        )
-                    })?;
-                    if let Some(finer) = finer {
-                        let reason = if finer.is_empty() {
-                            "no finer polygon lies in it".to_string()
-                        } else if total_weight > 0.0 {
-                            "the weights of its finer polygons are too large to add up".to_string()
-                        } else {
-                            format!("its {} finer polygon(s) all weigh 0", finer.len())
-                        };
-                        warnings.push(format!(
-                            "area '{id}': {reason}; its {} children are placed at one point inside the area",
-                            crate::input::format_number(count)
-                        ));
-                        fallbacks.push(Fallback { id: id.clone(), children: count, reason });
-                    }
-                    children.points.push(point);
-                    children.counts.push(count);
                 }
             }
+            _ => {
+                let point = interior_point(&coarse.polygons[a]).ok_or_else(|| {
+                    coarse.layer.feature_error(
+                        a,
+                        format!("area '{id}' has an empty geometry; its {count} children cannot be placed"),
+                    )
+                })?;
+                if let Some(finer) = finer {
+                    let reason = if finer.is_empty() {
+                        "no finer polygon lies in it".to_string()
+                    } else if total_weight > 0.0 {
+                        "the weights of its finer polygons are too large to add up".to_string()
+                    } else {
+                        format!("its {} finer polygon(s) all weigh 0", finer.len())
+                    };
+                    warnings.push(format!(
+                        "area '{id}': {reason}; its {} children are placed at one point inside the area",
+                        crate::input::format_number(count)
+                    ));
+                    fallbacks.push(Fallback { id: id.clone(), children: count, reason });
+                }
+                // Without a spread, the table's areas are the finest there are: they go on the grid.
+                let grid = gridded && spread.is_none();
+                placements.push(Placement { area: AreaRef::Table(a), count, point, grid });
+                rows_of.push(m);
+            }
         }
-        let placed: f64 = children.counts[before..].iter().sum();
-        per_area.push(AreaPlaced { id: id.clone(), children: count, placed, points: children.len() - before });
+    }
+    let areas = Areas { table: &coarse, finer: spread.as_ref().map(|s| &s.finer) };
+    let (children, points, grid) = place(&placements, &areas, source.grid, warnings)?;
+    let mut per_area: Vec<AreaPlaced> = matched
+        .iter()
+        .map(|&(r, _)| AreaPlaced { id: rows[r].0.clone(), children: rows[r].1, placed: 0.0, points: 0 })
+        .collect();
+    let mut start = 0;
+    for ((&m, &n), placement) in rows_of.iter().zip(&points).zip(&placements) {
+        per_area[m].points += n;
+        per_area[m].placed += children.counts[start..start + n].iter().sum::<f64>();
+        debug_assert!((children.counts[start..start + n].iter().sum::<f64>() - placement.count).abs() < 1e-9);
+        start += n;
     }
 
     let report = TableReport {
@@ -195,6 +218,7 @@ pub fn children_from_table(
         children_without_polygon,
         polygons_without_row,
         spread: spread.map(|s| s.report),
+        grid,
         fallbacks,
         per_area,
         children_in_table: rows.iter().map(|(_, c)| c).sum(),

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use geo::{Coord, LineString, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::{json, Value as Json};
 
 use crate::input::sources::{SpreadSource, TableSource};
@@ -24,6 +24,28 @@ pub fn write_geojson(dir: &Path, name: &str, features: &[(Json, Vec<[f64; 2]>)])
         .iter()
         .map(|(props, ring)| {
             json!({"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        })
+        .collect();
+    let doc = json!({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
+        "features": features,
+    });
+    let path = dir.join(name);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path
+}
+
+/// Writes (multi)polygons with holes, in SWEREF 99 TM.
+pub fn write_areas(dir: &Path, name: &str, features: &[(Json, MultiPolygon<f64>)]) -> PathBuf {
+    let ring = |r: &LineString<f64>| r.0.iter().map(|c| vec![c.x, c.y]).collect::<Vec<_>>();
+    let features: Vec<Json> = features
+        .iter()
+        .map(|(props, mp)| {
+            let coordinates: Vec<Vec<Vec<Vec<f64>>>> =
+                mp.0.iter().map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect()).collect();
+            json!({"type": "Feature", "properties": props,
+                   "geometry": {"type": "MultiPolygon", "coordinates": coordinates}})
         })
         .collect();
     let doc = json!({

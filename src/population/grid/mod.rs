@@ -26,7 +26,7 @@ use crate::model::format_count;
 pub mod cover;
 pub mod hilbert;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use cover::{cover, Cover, GridError};
 use hilbert::{curve_side, hilbert_index};

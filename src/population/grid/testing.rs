@@ -19,7 +19,7 @@ pub fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
 /// A star-shaped ring around `centre`: `n` vertices at jittered even angles (neighbours at most 1.5 steps
 /// apart), radii in `radii`, turned either way. Its edges keep outside the circle of radius
 /// `radii.start × cos(0.75 × 2π / n)`, so a hole inside that circle fits.
-fn star(rng: &mut ChaCha8Rng, centre: Coord<f64>, n: usize, radii: std::ops::Range<f64>) -> LineString<f64> {
+pub fn star(rng: &mut ChaCha8Rng, centre: Coord<f64>, n: usize, radii: std::ops::Range<f64>) -> LineString<f64> {
     let step = TAU / n as f64;
     let mut coords: Vec<Coord<f64>> = (0..n)
         .map(|k| {
