@@ -12,7 +12,7 @@ use crate::measure::{self, Evaluation};
 use crate::model::study::Study;
 use crate::output::layers::{format_count, ArenaLayer, ChildLayer, DistrictLayer, GapLayer};
 use crate::output::{self, LayerView};
-use crate::zones::{self, ZoneSettings, Zones};
+use crate::zones::{self, ZoneLimits, ZoneSettings, Zones};
 
 /// Everything one analysis found, for the writers and the terminal summary.
 #[derive(Debug)]
@@ -32,6 +32,8 @@ pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcom
     let study = settings.load_study(progress)?;
     progress("measuring distances, summarising districts, drawing gap zones");
     let cost = StraightLine::new(&study.children.points);
+    let arenas = coverage_arenas(&study);
+    let limits = ZoneLimits { arenas: &arenas, land: &study.district_index };
     // Gap zones need only the per-child results: they are drawn while the districts are summed.
     let (eval, zones) = measure::evaluate_with(&study, &study.facilities, &cost, &settings.params, |eval| {
         zones::gap_zones(
@@ -39,6 +41,7 @@ pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcom
             &study.child_district,
             &|i| eval.nearest_any_cost(i),
             &study.need_weight,
+            limits,
             zone_settings(settings),
         )
     });
@@ -55,6 +58,17 @@ pub fn zone_settings(settings: &Settings) -> ZoneSettings {
         min_children: settings.min_zone_children,
         radius: settings.params.radius_any,
     }
+}
+
+/// The positions of the study's arenas of the coverage kinds: those whose reach a gap zone stays out of.
+pub fn coverage_arenas(study: &Study) -> Vec<[f64; 2]> {
+    let coverage = study.kinds.coverage_flags();
+    study
+        .facilities
+        .iter()
+        .filter(|f| coverage.get(f.kind.index()).copied().unwrap_or(false))
+        .map(|f| f.position)
+        .collect()
 }
 
 /// What an evaluation says a planner should know: districts without children. (Children outside every district

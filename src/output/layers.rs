@@ -137,6 +137,7 @@ impl<'a> GapLayer<'a> {
             Field::new("districts", Text),
             Field::new("gap_score", Real),
             Field::new("gap_rank", Integer),
+            Field::new("area_km2", Real),
         ];
         GapLayer { zones, districts, fields }
     }
@@ -170,6 +171,8 @@ impl LayerView for GapLayer<'_> {
             text(&names.join(", ")),
             Value::Number(cm(z.gap_score)),
             Value::Number(z.gap_rank as f64),
+            // To the hundred square metres: a 250 m cell is 0.0625 km².
+            Value::Number((z.area_km2 * 1e4).round() / 1e4),
         ]);
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Checks an arenagap output folder with the real client: QGIS (headless) and GDAL.
 
-    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py OUT_DIR [--expect-gpkg]
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py OUT_DIR [--expect-gpkg] [--zone-rules]
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py COMPARE_OUT_DIR --compare
 
 Opens OUT_DIR/arenagap.qgs and checks every layer (valid, feature count and CRS as in its GeoJSON file, the
@@ -10,6 +10,11 @@ not blank; then, if OUT_DIR/arenagap.gpkg exists (required with --expect-gpkg), 
 QGIS does (default style from layer_styles), checks count, CRS, style (the arenas' classes as in the project)
 and R-tree; and runs ogrinfo on every file,
 failing on any warning or error. Exits non-zero on any failure; the last line is `N passed, M failed`.
+
+With --zone-rules, the gap zones are also checked against every arena of the run's coverage kinds with QGIS's own
+geometry engine (GEOS): no zone overlaps an arena's coverage disc (the "any arena" radius of run.json, drawn with 256
+segments per quarter) by more than 1 m², so no arena of those kinds lies inside a zone, and every zone lies inside
+the districts (its area outside them at most 1 m²).
 
 With --compare, OUT_DIR is a `compare` output: scenarios.csv is read by GDAL, and in every scenario folder
 compare.qgs is opened and each of its layers checked the same way (districts and child points classed on
@@ -20,6 +25,7 @@ Debian's PyQGIS lives in the system Python, hence /usr/bin/python3.
 """
 
 import argparse
+import json
 import os
 import shutil
 import sqlite3
@@ -32,7 +38,9 @@ from osgeo import ogr  # noqa: E402
 from qgis.core import (  # noqa: E402
     Qgis,
     QgsApplication,
+    QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsGeometry,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
@@ -286,11 +294,62 @@ def check_compare(c, out):
         ogrinfo(c, suggestions)
 
 
+def check_zone_rules(c, out, project):
+    """No gap zone overlaps a coverage disc of an arena of a coverage kind by more than 1 m²; zones lie inside the
+    districts. Geometry in EPSG:3006 (the analysis CRS), by QGIS's GEOS."""
+    with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
+        run = json.load(f)
+    radius = run["resolved"]["radius_any_m"]
+    coverage = set(run["resolved"]["coverage_kinds"])
+    metric = QgsCoordinateReferenceSystem("EPSG:3006")
+
+    # The GeoPackage holds the analysis CRS at full precision; the GeoJSON layers are WGS 84 to 7 decimals (about
+    # a centimetre), and a centimetre along a kilometre of disc edge is square metres.
+    gpkg = os.path.join(out, "arenagap.gpkg")
+
+    def geometries(name):
+        if os.path.isfile(gpkg):
+            layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        else:
+            found = project.mapLayersByName(name)
+            if not found:
+                return []
+            layer = found[0]
+        to_metric = QgsCoordinateTransform(layer.crs(), metric, project.transformContext())
+        result = []
+        for feature in layer.getFeatures():
+            g = QgsGeometry(feature.geometry())
+            g.transform(to_metric)
+            # GEOS refuses a polygon whose rings touch at a point the wrong way; such input districts exist.
+            result.append((feature, g if g.isGeosValid() else g.makeValid()))
+        return result
+
+    zones = geometries("gaps")
+    discs = [g.buffer(radius, 256) for f, g in geometries("arenas") if f["kind"] in coverage]
+    land = QgsGeometry.unaryUnion([g for _, g in geometries("districts")])
+    worst, inside, outside = 0.0, 0, 0.0
+    for zone, g in zones:
+        box = g.boundingBox()
+        for disc in discs:
+            if disc.boundingBox().intersects(box):
+                worst = max(worst, g.intersection(disc).area())
+        outside = max(outside, g.difference(land).area())
+    for f, g in geometries("arenas"):
+        if f["kind"] in coverage and any(z.contains(g) for _, z in zones):
+            inside += 1
+    c.check(bool(zones), f"{len(zones)} gap zones to check against {len(discs)} coverage discs")
+    c.check(worst <= 1.0, "no gap zone overlaps an arena's coverage disc by more than 1 m²", f"largest {worst:.3f} m²")
+    c.check(inside == 0, "no arena of a coverage kind lies inside a gap zone", f"{inside} do")
+    c.check(outside <= 1.0, "every gap zone lies inside the districts", f"largest part outside {outside:.3f} m²")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir")
     parser.add_argument("--expect-gpkg", action="store_true", help="fail when arenagap.gpkg is missing")
     parser.add_argument("--compare", action="store_true", help="OUT_DIR is the output of arenagap compare")
+    parser.add_argument("--zone-rules", action="store_true",
+                        help="check that no gap zone overlaps an arena's coverage disc and all lie in the districts")
     args = parser.parse_args()
     out = os.path.abspath(args.out_dir)
     c = Checks()
@@ -360,6 +419,8 @@ def main():
             want = {0 for s in scores if s == 0} | ({5} if any(s and s > 0 for s in scores) else set())
             c.check(want <= seen, "districts are coloured by gap class (no gap, largest gap)",
                     f"classes seen {sorted(seen)}, expected at least {sorted(want)}")
+        if args.zone_rules:
+            check_zone_rules(c, out, project)
 
     gpkg = os.path.join(out, "arenagap.gpkg")
     if os.path.isfile(gpkg) or args.expect_gpkg:

@@ -1,134 +1,10 @@
-//! Gap zones: uncovered children clustered by proximity (single linkage: children within the link distance of
-//! each other join one zone), each zone drawn as the convex hull of its children buffered by a margin.
-//!
-//! The hull is a plain, explainable shape ("the area where these children live, plus a margin") that QGIS
-//! draws without slivers; it may include covered streets between the zone's children, which is why the
-//! child counts, not the area, carry the meaning.
+//! Single linkage: points within the link distance of each other, directly or through a chain of such points,
+//! share a cluster. A grid of cells and a union-find keep it near linear for a million points.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use geo::{ConvexHull, Coord, LineString, MultiPoint, MultiPolygon, Point, Polygon};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
-
-use crate::measure::gap_contribution;
-use crate::model::Children;
-
-/// Segments used to draw the buffer around each hull corner.
-const BUFFER_SEGMENTS: usize = 32;
-
-/// Settings for gap zones.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ZoneSettings {
-    /// Link distance, metres.
-    pub link: f64,
-    /// The side of the cells a point that stands for no area takes, metres.
-    pub cell: f64,
-    /// Zones with fewer children are dropped (and counted).
-    pub min_children: f64,
-    /// The "any arena" radius, metres (children beyond it are uncovered).
-    pub radius: f64,
-}
-
-/// One gap zone.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Zone {
-    /// A stable id: zones numbered by their first child point in input order.
-    pub zone_id: u32,
-    /// Children in the zone.
-    pub children: f64,
-    /// Child-weighted mean distance to the nearest arena, metres (`None` when there are no arenas).
-    pub nearest_arena_m: Option<f64>,
-    /// The shortest distance to an arena from any of its children, metres.
-    pub nearest_arena_min_m: Option<f64>,
-    /// Districts its children live in, most children first.
-    pub districts: Vec<u32>,
-    /// Need-weighted gap score, as for districts.
-    pub gap_score: f64,
-    /// Rank by gap score among drawn zones (1 = most underserved).
-    pub gap_rank: u32,
-    /// Its outline.
-    pub polygon: MultiPolygon<f64>,
-}
-
-/// The zones drawn, and what was dropped for being small.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Zones {
-    /// Zones with at least the minimum of children, by rank.
-    pub zones: Vec<Zone>,
-    /// Zones dropped for having fewer children than the minimum.
-    pub dropped: usize,
-    /// Children in the dropped zones.
-    pub dropped_children: f64,
-}
-
-/// Finds the gap zones. Per child point: `district` (index, `None` outside every district) and `nearest(i)` (the
-/// cost to the nearest coverage-kind arena, `None` when there is none); `need_weight` is per district (children
-/// outside every district weigh 1).
-pub fn gap_zones(
-    children: &Children,
-    district: &[Option<u32>],
-    nearest: &dyn Fn(usize) -> Option<f64>,
-    need_weight: &[f64],
-    settings: ZoneSettings,
-) -> Zones {
-    let near = nearest;
-    let uncovered: Vec<usize> = (0..children.len())
-        .filter(|&i| children.counts[i] > 0.0 && near(i).is_none_or(|d| d > settings.radius))
-        .collect();
-    let points: Vec<[f64; 2]> = uncovered.iter().map(|&i| children.points[i]).collect();
-    let labels = single_linkage(&points, settings.link);
-    let clusters = labels.iter().copied().max().map_or(0, |m| m as usize + 1);
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); clusters];
-    for (k, &label) in labels.iter().enumerate() {
-        members[label as usize].push(uncovered[k]);
-    }
-
-    let mut result = Zones::default();
-    for (zone_index, members) in members.into_iter().enumerate() {
-        let total: f64 = members.iter().map(|&i| children.counts[i]).sum();
-        if total < settings.min_children {
-            result.dropped += 1;
-            result.dropped_children += total;
-            continue;
-        }
-        let mut per_district: BTreeMap<u32, f64> = BTreeMap::new();
-        let (mut weighted, mut weight, mut min, mut score) = (0.0, 0.0, f64::INFINITY, 0.0);
-        for &i in &members {
-            let count = children.counts[i];
-            if let Some(d) = district[i] {
-                *per_district.entry(d).or_default() += count;
-            }
-            if let Some(d) = near(i) {
-                weighted += count * d;
-                weight += count;
-                min = min.min(d);
-            }
-            let need = district[i].map_or(1.0, |d| need_weight[d as usize]);
-            score += need * gap_contribution(count, near(i), settings.radius);
-        }
-        let mut districts: Vec<(u32, f64)> = per_district.into_iter().collect();
-        districts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let points: Vec<[f64; 2]> = members.iter().map(|&i| children.points[i]).collect();
-        result.zones.push(Zone {
-            zone_id: zone_index as u32 + 1,
-            children: total,
-            nearest_arena_m: (weight > 0.0).then(|| weighted / weight),
-            nearest_arena_min_m: min.is_finite().then_some(min),
-            districts: districts.into_iter().map(|d| d.0).collect(),
-            gap_score: score,
-            gap_rank: 0,
-            polygon: buffered_hull(&points, settings.cell),
-        });
-    }
-    result.zones.sort_by(|a, b| {
-        b.gap_score.total_cmp(&a.gap_score).then(b.children.total_cmp(&a.children)).then(a.zone_id.cmp(&b.zone_id))
-    });
-    for (rank, zone) in result.zones.iter_mut().enumerate() {
-        zone.gap_rank = rank as u32 + 1;
-    }
-    result
-}
 
 /// Single-linkage clusters: points closer than or at `link` to each other (directly or through a chain) share a
 /// label. Labels are numbered 0, 1, … in order of each cluster's first point.
@@ -225,37 +101,21 @@ pub fn single_linkage(points: &[[f64; 2]], link: f64) -> Vec<u32> {
         .collect()
 }
 
-fn distance2(a: [f64; 2], b: [f64; 2]) -> f64 {
+pub(super) fn distance2(a: [f64; 2], b: [f64; 2]) -> f64 {
     (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
 }
 
-/// The convex hull of `points` grown by `buffer` metres (the exact Minkowski sum with a 32-gon).
-pub fn buffered_hull(points: &[[f64; 2]], buffer: f64) -> MultiPolygon<f64> {
-    let cloud: MultiPoint<f64> = points.iter().map(|p| Point::new(p[0], p[1])).collect();
-    let hull = cloud.convex_hull();
-    let mut grown: Vec<Point<f64>> = Vec::with_capacity(hull.exterior().0.len() * BUFFER_SEGMENTS);
-    for c in hull.exterior().coords() {
-        for k in 0..BUFFER_SEGMENTS {
-            let angle = std::f64::consts::TAU * k as f64 / BUFFER_SEGMENTS as f64;
-            grown.push(Point::new(c.x + buffer * angle.cos(), c.y + buffer * angle.sin()));
-        }
-    }
-    let outline = MultiPoint(grown).convex_hull();
-    let ring: Vec<Coord<f64>> = outline.exterior().0.clone();
-    MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
-}
-
 /// Union-find with path halving and union by size (32-bit, as zones never hold four billion points).
-struct DisjointSets {
+pub(super) struct DisjointSets {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
 
 impl DisjointSets {
-    fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         DisjointSets { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
-    fn find(&mut self, i: usize) -> usize {
+    pub(super) fn find(&mut self, i: usize) -> usize {
         let mut i = i as u32;
         while self.parent[i as usize] != i {
             self.parent[i as usize] = self.parent[self.parent[i as usize] as usize];
@@ -263,7 +123,7 @@ impl DisjointSets {
         }
         i as usize
     }
-    fn union(&mut self, a: usize, b: usize) {
+    pub(super) fn union(&mut self, a: usize, b: usize) {
         let (mut a, mut b) = (self.find(a), self.find(b));
         if a == b {
             return;
@@ -335,20 +195,5 @@ mod tests {
         }
         let labels = single_linkage(&points, 1000.0);
         assert_eq!(labels, brute_force(&points, 1000.0));
-    }
-
-    #[test]
-    fn buffered_hull_contains_every_point_with_margin() {
-        use geo::{Contains, Distance, Euclidean};
-        let points = [[0.0, 0.0], [1000.0, 0.0], [500.0, 800.0], [400.0, 300.0]];
-        let zone = buffered_hull(&points, 250.0);
-        for p in points {
-            let p = Point::new(p[0], p[1]);
-            assert!(zone.contains(&p));
-            let edge = Euclidean.distance(&p, zone.0[0].exterior());
-            assert!(edge >= 250.0 * (std::f64::consts::PI / BUFFER_SEGMENTS as f64).cos() - 1e-6, "{edge}");
-        }
-        let single = buffered_hull(&[[10.0, 10.0]], 100.0);
-        assert!((geo::Area::unsigned_area(&single) - std::f64::consts::PI * 100.0 * 100.0).abs() < 0.01 * 31416.0);
     }
 }
