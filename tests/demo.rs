@@ -15,7 +15,10 @@ const KINDS: [&str; 4] = ["familjecentral", "oppen_forskola", "bibliotek", "bema
 fn district_fields() -> Vec<String> {
     let mut fields: Vec<String> = ["district_id", "district_name", "children", "arenas_total"].map(String::from).into();
     fields.extend(KINDS.map(|k| format!("arenas_{k}")));
-    fields.extend(["children_covered", "children_uncovered", "coverage_share"].map(String::from));
+    fields.extend(
+        ["children_covered", "children_uncovered", "coverage_share", "children_near_radius", "coverage_could_swing"]
+            .map(String::from),
+    );
     fields.extend(KINDS.map(|k| format!("children_covered_{k}")));
     fields.extend(["mean_distance_m", "p90_distance_m"].map(String::from));
     fields.extend(KINDS.map(|k| format!("mean_distance_{k}_m")));
@@ -27,7 +30,7 @@ fn district_fields() -> Vec<String> {
 }
 
 fn gap_fields() -> Vec<String> {
-    ["zone_id", "children", "nearest_arena_m", "nearest_arena_min_m", "districts", "gap_score", "gap_rank"]
+    ["zone_id", "children", "nearest_arena_m", "nearest_arena_min_m", "districts", "gap_score", "gap_rank", "area_km2"]
         .map(String::from)
         .into()
 }

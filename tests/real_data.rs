@@ -242,9 +242,10 @@ fn goteborg_register_2024_mapping_and_picture() {
     assert_eq!(text(nya_hovas, "district_id"), "52");
     let covered = number(billdal, "children_covered");
     assert!(covered > 0.3 * BILLDAL_CHILDREN && covered < 0.7 * BILLDAL_CHILDREN, "Billdal about half: {covered}");
-    // Björlanda (76) and Östra Angered (10): no child within reach; with Södra Torslanda (75) the top 3.
+    // Björlanda (76) and Östra Angered (10): hardly a child within reach; with Södra Torslanda (75) the top 3.
     for id in ["76", "10"] {
-        assert_eq!(number(&d[id], "children_covered"), 0.0, "district {id}");
+        let p = &d[id];
+        assert!(number(p, "children_covered") <= 0.01 * number(p, "children"), "district {id}: {p:?}");
     }
     let top: Vec<String> = ranked(&d, "gap_rank_unweighted").into_iter().take(3).collect();
     let mut top_sorted = top.clone();
@@ -471,8 +472,8 @@ fn goteborg_scenarios_billdal_family_centre_and_2030() {
     assert_eq!(text(billdal, "has_familjecentral_change"), "gained");
     // Half of Billdal is within reach of the library service point at Nya Hovås already; the centre reaches more.
     let (before, after) = (number(billdal, "children_covered_before"), number(billdal, "children_covered_after"));
-    assert!(before > 0.0 && after > before + 150.0, "{billdal:?}");
-    assert!(number(billdal, "gap_rank_after") > number(billdal, "gap_rank_before") + 3.0, "{billdal:?}");
+    assert!(before > 0.0 && after > before + 100.0, "{billdal:?}");
+    assert!(number(billdal, "gap_score_after") < 0.8 * number(billdal, "gap_score_before"), "{billdal:?}");
     assert!(d.values().all(|p| text(p, "change") != "worse"), "adding an arena makes no district worse");
     let arenas = feature_properties(&out.join("familjecentral-i-billdal").join("arenas.geojson"));
     let added: Vec<&Props> = arenas.iter().filter(|a| text(a, "status") == "added").collect();

@@ -65,7 +65,7 @@ FIELDS = {
         "has_familjecentral",
         "need_weight", "gap_score", "gap_rank", "gap_score_unweighted", "gap_rank_unweighted",
     ],
-    "gaps": ["zone_id", "children", "nearest_arena_m", "nearest_arena_min_m", "districts", "gap_score", "gap_rank"],
+    "gaps": ["zone_id", "children", "nearest_arena_m", "nearest_arena_min_m", "districts", "gap_score", "gap_rank", "area_km2"],
     "children": [
         "children", "district_id", "nearest_any_m", "nearest_any_id", "nearest_any_name", "nearest_familjecentral_m",
         "nearest_familjecentral_id", "nearest_oppen_forskola_m", "nearest_oppen_forskola_id", "nearest_bibliotek_m",
