@@ -26,6 +26,11 @@ pub fn write_geojson(dir: &Path, name: &str, features: &[(Json, Vec<[f64; 2]>)])
             json!({"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}})
         })
         .collect();
+    write_collection(dir, name, features)
+}
+
+/// Writes `features` as a FeatureCollection in SWEREF 99 TM (the legacy `crs` member).
+fn write_collection(dir: &Path, name: &str, features: Vec<Json>) -> PathBuf {
     let doc = json!({
         "type": "FeatureCollection",
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
@@ -48,14 +53,7 @@ pub fn write_areas(dir: &Path, name: &str, features: &[(Json, MultiPolygon<f64>)
                    "geometry": {"type": "MultiPolygon", "coordinates": coordinates}})
         })
         .collect();
-    let doc = json!({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
-        "features": features,
-    });
-    let path = dir.join(name);
-    std::fs::write(&path, doc.to_string()).unwrap();
-    path
+    write_collection(dir, name, features)
 }
 
 pub fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
