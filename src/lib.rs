@@ -17,6 +17,7 @@ pub mod measure;
 pub mod model;
 pub mod need;
 pub mod output;
+pub mod overlay;
 pub mod population;
 pub mod siting;
 pub mod zones;

@@ -10,4 +10,5 @@ mod output_folder;
 mod qgis;
 mod real_data;
 mod suggest;
+mod synthetic;
 mod wrong_answers;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use geo::{BooleanOps, MultiPolygon};
+use geo::MultiPolygon;
 use rayon::prelude::*;
 
 use super::grid::{check_size, GridLand, GridReport, GridShare};
@@ -178,7 +178,8 @@ pub(super) fn place(
 /// point-in-polygon reads it), so that its land is counted once.
 fn put_on_grid(placement: &Placement, areas: &Areas, side: f64) -> Result<Gridded> {
     let polygon = areas.polygon(placement.area);
-    let made_valid = crate::model::self_intersects(polygon).then(|| polygon.union(&MultiPolygon::new(Vec::new())));
+    let made_valid = crate::model::self_intersects(polygon)
+        .then(|| crate::overlay::union_all(&polygon.0, crate::overlay::Fill::EvenOdd));
     let grid = GridLand::new(made_valid.as_ref().unwrap_or(polygon), side).map_err(|e| {
         areas.error(
             placement.area,

@@ -3,13 +3,13 @@
 //! the zone grid it lies in. Cells are merged into rectangles before any polygon work (runs along each row, then
 //! runs of equal rows stacked), so a zone of ten thousand cells costs the overlay a few hundred rectangles.
 
-use geo::algorithm::bool_ops::FillRule;
 use geo::algorithm::orient::{Direction, Orient};
-use geo::{BooleanOps, Coord, LineString, MultiPolygon, OpType, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 use crate::model::footprint::{cell_of, Footprints};
 use crate::model::Children;
+use crate::overlay::{overlay, Fill, Op};
 
 /// The ground of `members` (indexes of child points), as polygons with counter-clockwise exteriors and clockwise
 /// holes. They may share edges, and overlap where the areas of a table do: the caller's next overlay unions them
@@ -47,7 +47,7 @@ fn one_area(footprints: &Footprints, area: usize, group: &[(u32, usize)]) -> Vec
     };
     let cells: Vec<[i32; 2]> = group.iter().flat_map(|&(_, i)| footprints.cells_of(i).iter().copied()).collect();
     let cells = MultiPolygon(rectangles(cells, side));
-    cells.boolean_op_with_fill_rule(&polygon, OpType::Intersection, FillRule::NonZero).0
+    overlay(&cells, &polygon, Op::Intersection, Fill::NonZero).0
 }
 
 /// Grid cells (`[column, row]`, in any order, repeats allowed) of a grid of `side` metres merged into as few
@@ -90,7 +90,7 @@ pub(super) fn rectangles(mut cells: Vec<[i32; 2]>, side: f64) -> Vec<Polygon<f64
 mod tests {
     use super::*;
     use crate::model::footprint::cell_polygon;
-    use geo::{unary_union, Area};
+    use geo::{unary_union, Area, BooleanOps};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
