@@ -3,8 +3,8 @@
 //! less the coverage disc of every arena of the coverage kinds, clipped to the districts ([`shape`]).
 //!
 //! So a zone shows where uncovered children live and nothing else: it never overlaps the ground within an
-//! arena's reach (beyond a sliver of at most a square metre a disc, [`shape::DISC_SLIVER_M2`]), every child of a
-//! drawn zone lies inside it, and it may have several parts. The one exception: a child outside every district
+//! arena's reach (beyond a few square millimetres around a child just past the radius, [`shape::PATCH_M`]),
+//! every child of a drawn zone lies inside it, and it may have several parts. The one exception: a child outside every district
 //! loses its ground to the clip, so it counts in its zone but lies outside the drawn shape (such children are
 //! warned about when the study is loaded).
 
@@ -145,11 +145,27 @@ pub fn gap_zones(
     }
     // Shapes in parallel, one zone a task, collected in zone order.
     let cutter = shape::Cutter::new(limits.arenas, limits.land, settings.radius);
+    // Children that would lie on their zone's edge or outside it without a patch of their own: just past the
+    // radius, under a cut disc's corner, or on the edge of the zone cell they stand for (`near` is not shared
+    // between threads, so this is done here).
+    let on_cell_edge =
+        |p: [f64; 2]| children.footprints.is_none() && p.iter().any(|v| (v / settings.cell).fract() == 0.0);
+    let patches: Vec<Vec<[f64; 2]>> = drawn
+        .iter()
+        .map(|members| {
+            members
+                .iter()
+                .filter(|&&i| near(i).is_some_and(|d| d <= cutter.reach()) || on_cell_edge(children.points[i]))
+                .map(|&i| children.points[i])
+                .collect()
+        })
+        .collect();
     let shapes: Vec<MultiPolygon<f64>> = drawn
         .par_iter()
-        .map(|members| {
+        .zip(&patches)
+        .map(|(members, patches)| {
             let points: Vec<[f64; 2]> = members.iter().map(|&i| children.points[i]).collect();
-            cutter.shape(ground::ground(children, members, settings.cell), &points)
+            cutter.shape(ground::ground(children, members, settings.cell), &points, patches)
         })
         .collect();
     for (zone, polygon) in result.zones.iter_mut().zip(shapes) {
@@ -226,6 +242,38 @@ mod tests {
             .map(|_| [x0 + rng.random_range(0.0..9000.0), y0 + rng.random_range(0.0..9000.0)])
             .collect();
         (districts, children, arenas)
+    }
+
+    /// A child just past the radius, where the cut disc's corner reaches over it, keeps its patch of ground: it lies
+    /// inside its zone, and the zone still takes in no more than the patch of the disc.
+    #[test]
+    fn a_child_under_a_cut_discs_corner_stays_inside_its_zone() {
+        let districts = vec![square(300_000.0, 6_400_000.0, 6000.0)];
+        let land = PolygonIndex::new(districts.clone());
+        let arena = [303_000.0, 6_403_000.0];
+        let radius = 1000.0;
+        // A corner of the cut disc points along the x axis; the child is 5 cm past the radius under it, with a
+        // few more children around it so that the zone is drawn.
+        let mut children = Children::default();
+        for (dx, dy) in [(radius + 0.05, 0.0), (1400.0, 0.0), (1400.0, 300.0), (1400.0, -300.0)] {
+            children.points.push([arena[0] + dx, arena[1] + dy]);
+            children.counts.push(5.0);
+        }
+        let district = land.locate_all(&children.points);
+        let nearest = |i: usize| {
+            let p = children.points[i];
+            Some(((p[0] - arena[0]).powi(2) + (p[1] - arena[1]).powi(2)).sqrt())
+        };
+        let settings = ZoneSettings { link: 1000.0, cell: 250.0, min_children: 0.0, radius };
+        let zones =
+            gap_zones(&children, &district, &nearest, &[1.0], ZoneLimits { arenas: &[arena], land: &land }, settings);
+        assert_eq!(zones.zones.len(), 1);
+        let zone = &zones.zones[0].polygon;
+        for p in &children.points {
+            assert!(zone.contains(&Point::new(p[0], p[1])), "{p:?} outside its zone");
+        }
+        let disc = MultiPolygon(vec![shape::disc_polygon(arena, radius, 20_000)]);
+        assert!(zone.intersection(&disc).unsigned_area() <= shape::PATCH_M * shape::PATCH_M);
     }
 
     /// The zone rules against brute force on random cities: no zone overlaps a coverage disc (a 20,000-gon) by

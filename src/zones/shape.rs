@@ -2,10 +2,12 @@
 //! every arena of the coverage kinds, clipped to the districts. So a zone never takes in ground where a child
 //! would count as covered, and never reaches into the sea or the next municipality.
 //!
-//! Each disc is cut as a polygon inscribed in its circle (vertices on it): a child beyond the radius is then always
-//! outside what is cut, so every uncovered child keeps its ground; enough vertices keep the sliver of the disc left
-//! in the zone at most [`DISC_SLIVER_M2`]. The polygon work is [`crate::overlay`] (i_overlay), tile by tile
-//! ([`Cutter::shape`]).
+//! Each disc is cut as a polygon circumscribed about its circle: its edges stay [`DISC_MARGIN_M`] outside the
+//! circle, so no zone keeps any ground within reach, and its corners reach at most [`DISC_BULGE_M`] beyond it, so a
+//! zone loses at most a 10 cm band of unreached ground around each disc (about 200 m² at 1 km; 235 vertices where
+//! an inscribed polygon would need 4,793 to keep its sliver under a square metre). An uncovered child inside that
+//! band keeps a [`PATCH_M`] square of its ground, so every child still lies inside its zone. The polygon work is
+//! [`crate::overlay`] (i_overlay), tile by tile ([`Cutter::shape`]).
 
 use geo::algorithm::orient::{Direction, Orient};
 use geo::{Area, Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Rect};
@@ -16,29 +18,42 @@ use rstar::{RTree, AABB};
 use crate::index::PolygonIndex;
 use crate::overlay::{overlay, union_all, Fill, Frame, Op};
 
-/// The most of one coverage disc a zone may keep, m²: the area between the circle and the polygon cut for it.
-/// Set below 1 m² to leave room for the overlay's rounding to its integer grid (well under a millimetre).
-pub const DISC_SLIVER_M2: f64 = 0.9;
+/// How far beyond its circle a cut disc's corners reach at most, metres. An uncovered child in that band (between
+/// the radius and the corners) keeps a [`PATCH_M`] square of its ground, so it still lies inside its zone.
+pub const DISC_BULGE_M: f64 = 0.1;
+
+/// How far outside the circle a cut disc's edges stay everywhere, metres: above the overlay's integer grid (a
+/// tenth of a millimetre on a city, a millimetre on a country), so that rounding never brings an edge inside.
+pub const DISC_MARGIN_M: f64 = 0.01;
+
+/// The side of the square of ground kept around an uncovered child in the band of [`DISC_BULGE_M`], metres: at
+/// most 0.0025 m² of it can lie within the radius.
+pub const PATCH_M: f64 = 0.05;
 
 /// Parts of a zone smaller than this (m²) that hold none of its children are dropped: crumbs of the overlays
 /// where a cell corner meets a disc or a district edge.
 pub const CRUMB_M2: f64 = 1.0;
 
-/// The most vertices a disc gets. From a radius of about 15 km on, its sliver grows past [`DISC_SLIVER_M2`]
-/// (at 50 km about 10 m²), which at that scale is still far below anything a map shows.
+/// The most vertices a disc gets.
 pub const MAX_DISC_VERTICES: usize = 1 << 16;
 
-/// The vertices of a polygon inscribed in a circle of radius `r` that leaves at most `sliver` (m²) of the disc
-/// outside it. One chord of angle θ = 2π/n leaves r²(θ − sin θ)/2 ≤ r²θ³/12, so n chords at most 2π³r²/(3n²):
-/// n = ⌈π·r·√(2π/(3·sliver))⌉ (r = 1000 m: 4,793 vertices for 0.9 m²). At least 8, at most
+/// The vertices of a polygon circumscribed about a circle of radius `r`, with its edges `margin` outside the circle
+/// and its corners at most `bulge` outside: a corner lies (r + margin)/cos(π/n) from the centre, so
+/// n = ⌈π / acos((r + margin)/(r + bulge))⌉ (r = 1000 m: 235 vertices for 1 cm and 10 cm). At least 8, at most
 /// [`MAX_DISC_VERTICES`].
-pub fn disc_vertices(r: f64, sliver: f64) -> usize {
-    let n = (std::f64::consts::PI * r * (std::f64::consts::TAU / (3.0 * sliver)).sqrt()).ceil();
-    if n.is_finite() {
+pub fn disc_vertices(r: f64, bulge: f64, margin: f64) -> usize {
+    let n = (std::f64::consts::PI / ((r + margin) / (r + bulge)).acos()).ceil();
+    if n.is_finite() && n > 0.0 {
         (n as usize).clamp(8, MAX_DISC_VERTICES)
     } else {
         MAX_DISC_VERTICES
     }
+}
+
+/// The distance from the centre of the corners of a disc of radius `r` cut with `n` vertices
+/// ([`disc_vertices`]): the cut polygon's farthest reach.
+pub fn disc_reach(r: f64, n: usize) -> f64 {
+    (r + DISC_MARGIN_M) / (std::f64::consts::PI / n as f64).cos()
 }
 
 /// The polygon inscribed in the circle of `radius` around `centre` with `n` vertices, counter-clockwise.
@@ -56,16 +71,19 @@ pub fn disc_polygon(centre: [f64; 2], radius: f64, n: usize) -> Polygon<f64> {
 pub(super) struct Cutter<'a> {
     arenas: RTree<GeomWithData<[f64; 2], usize>>,
     land: &'a PolygonIndex,
-    radius: f64,
-    /// The disc's vertices around the origin.
+    /// How far the cut disc reaches from its centre (its corners): between `radius` and it a child is uncovered
+    /// but may lie under the cut disc.
+    reach: f64,
+    /// The cut disc's vertices around the origin.
     unit: Vec<[f64; 2]>,
 }
 
 impl<'a> Cutter<'a> {
     /// Discs of `radius` around `arenas`; land: the districts of `land`.
     pub(super) fn new(arenas: &[[f64; 2]], land: &'a PolygonIndex, radius: f64) -> Self {
-        let n = disc_vertices(radius, DISC_SLIVER_M2);
-        let unit = disc_polygon([0.0, 0.0], radius, n).exterior().0[..n].iter().map(|c| [c.x, c.y]).collect();
+        let n = disc_vertices(radius, DISC_BULGE_M, DISC_MARGIN_M);
+        let reach = disc_reach(radius, n);
+        let unit = disc_polygon([0.0, 0.0], reach, n).exterior().0[..n].iter().map(|c| [c.x, c.y]).collect();
         let arenas = RTree::bulk_load(
             arenas
                 .iter()
@@ -74,22 +92,34 @@ impl<'a> Cutter<'a> {
                 .map(|(i, &p)| GeomWithData::new(p, i))
                 .collect(),
         );
-        Cutter { arenas, land, radius, unit }
+        Cutter { arenas, land, reach, unit }
+    }
+
+    /// How far a cut disc reaches from its arena: an uncovered child nearer than this to an arena is a patch of
+    /// [`Cutter::shape`].
+    pub(super) fn reach(&self) -> f64 {
+        self.reach
     }
 
     /// The shape of a zone whose ground is `pieces` (counter-clockwise, as [`super::ground::ground`] gives them)
-    /// and whose children stand at `points`.
+    /// and whose children stand at `points`; `patches` are those of its children within [`Cutter::reach`] of an
+    /// arena (beyond the radius, but perhaps under a cut disc's corner): each keeps a [`PATCH_M`] square of ground.
     ///
     /// Cut tile by tile ([`tiles`]), in parallel: in each, the ground within the tile, less the discs cut to the
     /// tile, within the land; then the tiles' pieces unioned. All in one [`Frame`], so that neighbouring tiles cut
     /// their shared edge at the same points and the union closes every seam. The tiles partition the plane, so
     /// the result is the zone's whole ground less the discs on land, as one overlay would give it, at a fraction
     /// of the memory (a city-wide zone meets every disc: 200 discs are a million vertices).
-    pub(super) fn shape(&self, pieces: Vec<Polygon<f64>>, points: &[[f64; 2]]) -> MultiPolygon<f64> {
+    pub(super) fn shape(
+        &self,
+        pieces: Vec<Polygon<f64>>,
+        points: &[[f64; 2]],
+        patches: &[[f64; 2]],
+    ) -> MultiPolygon<f64> {
         let ground = MultiPolygon(pieces);
         let Some(area) = bounds(&ground) else { return MultiPolygon(Vec::new()) };
         let land = self.land_meeting(area);
-        let r = self.radius;
+        let r = self.reach;
         let frame_box = bounds(&land).map_or(area, |l| union_rect(area, l));
         let frame = Frame::new(
             [frame_box.min().x - r - 1.0, frame_box.min().y - r - 1.0],
@@ -119,7 +149,24 @@ impl<'a> Cutter<'a> {
                 let ground = op(&MultiPolygon(in_tile), &MultiPolygon(vec![tile.to_polygon()]), Op::Intersection);
                 let Some(within) = bounds(&ground) else { return ground };
                 let discs = self.discs_meeting(within, tile);
+                let half = PATCH_M / 2.0;
+                let near: Vec<Polygon<f64>> = patches
+                    .iter()
+                    .map(|p| {
+                        Rect::new(Coord { x: p[0] - half, y: p[1] - half }, Coord { x: p[0] + half, y: p[1] + half })
+                    })
+                    .filter(|b| overlaps(b, &tile))
+                    .map(|b| b.to_polygon())
+                    .collect();
+                // Within the tile (the seams need each tile's pieces inside it), not within the ground: a child on
+                // its cell's edge keeps ground on both sides of it.
+                let tile_box = MultiPolygon(vec![tile.to_polygon()]);
+                let kept = (!near.is_empty()).then(|| op(&MultiPolygon(near), &tile_box, Op::Intersection));
                 let off_discs = if discs.0.is_empty() { ground } else { op(&ground, &discs, Op::Difference) };
+                let off_discs = match kept {
+                    Some(kept) => op(&off_discs, &kept, Op::Union),
+                    None => off_discs,
+                };
                 if off_discs.0.is_empty() {
                     return off_discs;
                 }
@@ -136,10 +183,10 @@ impl<'a> Cutter<'a> {
         drop_crumbs(zone, points)
     }
 
-    /// The discs of the arenas whose disc meets `bounds`, in arena order, each cut to `tile` (the cut keeps it
-    /// inside its circle: a chord of a convex polygon stays inside it).
+    /// The cut discs of the arenas whose cut disc may meet `bounds`, in arena order, each cut to `tile` (a convex
+    /// polygon cut to a rectangle stays within it).
     fn discs_meeting(&self, bounds: Rect<f64>, tile: Rect<f64>) -> MultiPolygon<f64> {
-        let (min, max, r) = (bounds.min(), bounds.max(), self.radius);
+        let (min, max, r) = (bounds.min(), bounds.max(), self.reach);
         let envelope = AABB::from_corners([min.x - r, min.y - r], [max.x + r, max.y + r]);
         let mut near: Vec<(usize, [f64; 2])> = self
             .arenas
@@ -359,20 +406,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_disc_polygon_leaves_at_most_its_sliver() {
-        for r in [1.0, 50.0, 300.0, 1000.0, 2500.0, 10_000.0] {
-            let n = disc_vertices(r, DISC_SLIVER_M2);
-            let lost = std::f64::consts::PI * r * r - disc_polygon([3.0e5, 6.4e6], r, n).unsigned_area();
-            assert!(lost <= DISC_SLIVER_M2 + 1e-6 * r * r * 1e-6, "r = {r}: {n} vertices lose {lost} m²");
-            // Not wastefully many: half as many would lose more than the sliver.
-            if n > 16 {
-                let half = std::f64::consts::PI * r * r - disc_polygon([0.0, 0.0], r, n / 2).unsigned_area();
-                assert!(half > DISC_SLIVER_M2, "r = {r}");
+    fn the_cut_disc_holds_its_circle_and_reaches_at_most_its_bulge() {
+        for r in [1.0, 50.0, 300.0, 1000.0, 2500.0, 10_000.0, 100_000.0] {
+            let n = disc_vertices(r, DISC_BULGE_M, DISC_MARGIN_M);
+            let reach = disc_reach(r, n);
+            assert!(reach <= r + DISC_BULGE_M + 1e-9 * r, "r = {r}: {n} vertices reach {reach}");
+            // Its edges' nearest points to the centre (the apothem) stay the margin outside the circle.
+            let apothem = reach * (std::f64::consts::PI / n as f64).cos();
+            assert!((apothem - (r + DISC_MARGIN_M)).abs() < 1e-9 * r.max(1.0), "r = {r}");
+            // Not wastefully many: with two fewer the corners would reach past the bulge.
+            if n > 10 {
+                assert!(disc_reach(r, n - 2) > r + DISC_BULGE_M, "r = {r}: {n} is more than needed");
             }
+            // The polygon holds the whole disc: its area is at least the circle's, and at most the bulge's ring more.
+            let area = disc_polygon([3.0e5, 6.4e6], reach, n).unsigned_area();
+            let circle = std::f64::consts::PI * r * r;
+            assert!(area >= circle, "r = {r}");
+            assert!(area - circle <= std::f64::consts::TAU * r * DISC_BULGE_M + 1.0, "r = {r}");
         }
-        assert_eq!(disc_vertices(1000.0, DISC_SLIVER_M2), 4793);
-        assert_eq!(disc_vertices(f64::INFINITY, 1.0), MAX_DISC_VERTICES);
-        assert_eq!(disc_vertices(0.01, 1.0), 8);
+        assert_eq!(disc_vertices(1000.0, DISC_BULGE_M, DISC_MARGIN_M), 235);
+        assert_eq!(disc_vertices(f64::INFINITY, 0.1, 0.01), MAX_DISC_VERTICES);
+        assert_eq!(disc_vertices(0.01, 0.1, 0.01), 8);
     }
 
     #[test]
