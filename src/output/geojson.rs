@@ -193,25 +193,52 @@ fn write_position(buf: &mut Vec<u8>, c: geo::Coord<f64>, decimals: i32) {
     buf.push(b']');
 }
 
-fn write_ring(buf: &mut Vec<u8>, ring: &geo::LineString<f64>, decimals: i32) {
+/// Writes a ring at `decimals`, leaving out a position that the rounding made equal to the one before it. A ring
+/// left with fewer than four positions (three distinct and the closing one) collapsed at this precision: nothing is
+/// written and `false` returned (a ring valid at full precision, a centimetre across, is no ring at 7 decimals).
+fn write_ring(buf: &mut Vec<u8>, ring: &geo::LineString<f64>, decimals: i32) -> bool {
+    let start = buf.len();
     buf.push(b'[');
-    for (k, c) in ring.0.iter().enumerate() {
-        if k > 0 {
+    let (mut kept, mut last) = (0usize, start + 1..start + 1);
+    for c in &ring.0 {
+        let at = buf.len();
+        if kept > 0 {
             buf.push(b',');
         }
+        let position = buf.len();
         write_position(buf, *c, decimals);
+        if kept > 0 && buf[position..] == buf[last.clone()] {
+            buf.truncate(at);
+            continue;
+        }
+        last = position..buf.len();
+        kept += 1;
+    }
+    if kept < 4 {
+        buf.truncate(start);
+        return false;
     }
     buf.push(b']');
+    true
 }
 
-fn write_polygon(buf: &mut Vec<u8>, polygon: &geo::Polygon<f64>, decimals: i32) {
+/// Writes a polygon at `decimals`, without the holes that collapse at it; `false` (nothing written) when its
+/// exterior collapses.
+fn write_polygon(buf: &mut Vec<u8>, polygon: &geo::Polygon<f64>, decimals: i32) -> bool {
+    let start = buf.len();
     buf.push(b'[');
-    write_ring(buf, polygon.exterior(), decimals);
+    if !write_ring(buf, polygon.exterior(), decimals) {
+        buf.truncate(start);
+        return false;
+    }
     for hole in polygon.interiors() {
         buf.push(b',');
-        write_ring(buf, hole, decimals);
+        if !write_ring(buf, hole, decimals) {
+            buf.pop();
+        }
     }
     buf.push(b']');
+    true
 }
 
 fn write_geometry(buf: &mut Vec<u8>, geometry: &Geometry<f64>, decimals: i32) {
@@ -223,17 +250,25 @@ fn write_geometry(buf: &mut Vec<u8>, geometry: &Geometry<f64>, decimals: i32) {
         }
         Geometry::Polygon(p) => {
             buf.extend_from_slice(b"{\"type\":\"Polygon\",\"coordinates\":");
-            // RFC 7946: exterior rings counter-clockwise, holes clockwise.
-            write_polygon(buf, &p.orient(geo::orient::Direction::Default), decimals);
+            // RFC 7946: exterior rings counter-clockwise, holes clockwise. A polygon that collapses at the
+            // precision is written as the empty polygon.
+            if !write_polygon(buf, &p.orient(geo::orient::Direction::Default), decimals) {
+                buf.extend_from_slice(b"[]");
+            }
             buf.push(b'}');
         }
         Geometry::MultiPolygon(mp) => {
             buf.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
-            for (k, p) in mp.orient(geo::orient::Direction::Default).0.iter().enumerate() {
-                if k > 0 {
+            let mut written = 0;
+            for p in &mp.orient(geo::orient::Direction::Default).0 {
+                if written > 0 {
                     buf.push(b',');
                 }
-                write_polygon(buf, p, decimals);
+                if write_polygon(buf, p, decimals) {
+                    written += 1;
+                } else if written > 0 {
+                    buf.pop();
+                }
             }
             buf.extend_from_slice(b"]}");
         }
@@ -244,6 +279,42 @@ fn write_geometry(buf: &mut Vec<u8>, geometry: &Geometry<f64>, decimals: i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn square(x: f64, y: f64, side: f64) -> geo::LineString<f64> {
+        geo::LineString::from(vec![(x, y), (x + side, y), (x + side, y + side), (x, y + side), (x, y)])
+    }
+
+    fn written(geometry: &Geometry<f64>, decimals: i32) -> serde_json::Value {
+        let mut buf = Vec::new();
+        write_geometry(&mut buf, geometry, decimals);
+        serde_json::from_slice(&buf).expect("valid JSON")
+    }
+
+    /// Rings that collapse at the written precision (a part or a hole a few millimetres across at 7 decimals of a
+    /// degree) are left out, so that what is written is still a valid polygon; the rest is written whole.
+    #[test]
+    fn rings_that_collapse_at_the_precision_are_left_out() {
+        let (x, y) = (11.9, 57.6);
+        let tiny = square(x + 0.001, y + 0.001, 0.000_000_04); // 4 mm: one position at 7 decimals
+        let big = geo::Polygon::new(square(x, y, 0.01), vec![tiny.clone(), square(x + 0.002, y + 0.002, 0.001)]);
+        let p = written(&Geometry::Polygon(big.clone()), 7);
+        let rings = p["coordinates"].as_array().unwrap();
+        assert_eq!(rings.len(), 2, "the tiny hole is left out, the other kept: {p}");
+        assert_eq!(rings[0].as_array().unwrap().len(), 5);
+        let mp = geo::MultiPolygon(vec![geo::Polygon::new(tiny.clone(), vec![]), big, geo::Polygon::new(tiny, vec![])]);
+        let m = written(&Geometry::MultiPolygon(mp), 7);
+        assert_eq!(m["coordinates"].as_array().unwrap().len(), 1, "only the big part: {m}");
+        // At 2 decimals of a metre nothing of a 4 mm ring survives either, and a collapsed polygon is empty.
+        let lone = written(&Geometry::Polygon(geo::Polygon::new(square(0.0, 0.0, 0.004), vec![])), 2);
+        assert_eq!(lone["coordinates"], serde_json::json!([]));
+        // A position that rounds onto its neighbour is dropped, and the ring stays closed.
+        let ring =
+            geo::LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.001, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]);
+        let r = written(&Geometry::Polygon(geo::Polygon::new(ring, vec![])), 2);
+        let positions = r["coordinates"][0].as_array().unwrap();
+        assert_eq!(positions.len(), 5, "{r}");
+        assert_eq!(positions.first(), positions.last());
+    }
 
     fn fixed(v: f64, d: u32) -> String {
         let mut b = Vec::new();
