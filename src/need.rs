@@ -112,9 +112,11 @@ pub fn need_weights(
             // A district's weight: the child-weighted mean of the weights where its children live.
             let mut sum = vec![0.0; n];
             let mut total = vec![0.0; n];
-            for ((p, &count), d) in children.points.iter().zip(&children.counts).zip(child_district) {
+            // Every child point's class area at once (the grid of locate_all: the spread grid makes thousands).
+            let class_of = index.locate_all(&children.points);
+            for ((&count, d), c) in children.counts.iter().zip(child_district).zip(&class_of) {
                 let Some(d) = *d else { continue };
-                let w = index.locate(*p).map_or(1.0, |c| class_weights[c]);
+                let w = c.map_or(1.0, |c| class_weights[c as usize]);
                 sum[d as usize] += count * w;
                 total[d as usize] += count;
             }
