@@ -266,6 +266,34 @@ fn sjoviken_is_the_worst_gap() {
     assert!(first.trim_start().starts_with("1 ") && first.contains("D01 Sjöviken"), "{first}");
 }
 
+/// `--top N` lists N districts and at most N zones, in rank order, and a line says what the columns mean.
+#[test]
+fn the_summary_lists_the_top_n_in_rank_order() {
+    let scratch = Scratch::new();
+    let stdout = run_ok(arenagap().current_dir(repo()).args(["analyze", "--top", "3", "--out"]).arg(scratch.out()));
+    let lines: Vec<&str> = stdout.lines().collect();
+    let table = lines.iter().position(|l| l.starts_with("Most underserved districts")).expect("a rank table");
+    assert!(lines[table].contains("3 of 12"), "{}", lines[table]);
+    let ranks: Vec<u32> = lines[table + 2..]
+        .iter()
+        .take_while(|l| l.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|l| l.split_whitespace().next().and_then(|r| r.parse().ok()).expect("a rank"))
+        .collect();
+    assert_eq!(ranks, [1, 2, 3], "{stdout}");
+    assert!(lines[table + 5].starts_with("covered, uncovered:"), "the legend follows the table:\n{stdout}");
+    let zones = lines.iter().position(|l| l.starts_with("Gap zones")).expect("a zone list");
+    let zone_ranks: Vec<u32> = lines[zones + 1..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().and_then(|r| r.parse().ok()).expect("a rank"))
+        .collect();
+    assert!(!zone_ranks.is_empty() && zone_ranks.len() <= 3, "{stdout}");
+    assert!(zone_ranks.windows(2).all(|w| w[0] < w[1]), "zones in rank order: {stdout}");
+    assert!(lines[zones + 1].contains("gap score"), "{}", lines[zones + 1]);
+    // One number style: thousands grouped with a space, shares with " %".
+    assert!(lines[0].contains("8 761 children at 3 601 points") && lines[0].contains("(74.3 %)"), "{}", lines[0]);
+}
+
 #[test]
 fn sums_are_consistent() {
     let out = &default_run().out;

@@ -11,13 +11,11 @@ pub mod compare;
 pub mod options;
 pub mod record;
 pub mod suggest;
+pub mod summary;
 
-use self::analyze::Outcome;
 use self::options::{Options, Settings};
 use crate::error::{Error, Result};
-use crate::model::kinds::Kinds;
 use crate::output::atomic::OutputFolder;
-use crate::output::layers::format_count;
 
 /// arenagap: how near every young child lives to a family-centred arena, and where the gaps are.
 #[derive(Debug, Parser)]
@@ -31,7 +29,7 @@ pub struct Cli {
 enum Command {
     /// Measure how near children live to arenas, rank districts and draw gap zones. With no inputs named, runs
     /// on the bundled demo city (data/demo) and writes to ./arenagap-out.
-    Analyze(RunArgs),
+    Analyze(AnalyzeArgs),
     /// Evaluate scenarios (arenas added or closed, another population) against the baseline: per scenario, the
     /// districts and children that get better or worse, and a table of every scenario. Same inputs and config as
     /// analyze; writes to ./arenagap-compare unless --out says otherwise.
@@ -78,6 +76,16 @@ struct CompareArgs {
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
     run: RunArgs,
+}
+
+/// What `analyze` takes: what every command takes, and how much of the terminal summary to show.
+#[derive(Debug, clap::Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Districts and gap zones listed in the terminal summary, most underserved first.
+    #[arg(long, value_name = "N", default_value_t = summary::DEFAULT_TOP)]
+    top: usize,
 }
 
 /// What every command that runs an analysis takes: config files, the data folder, quiet, and the options.
@@ -147,7 +155,7 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str) {
     }
 }
 
-fn analyze(args: RunArgs) -> Result<()> {
+fn analyze(AnalyzeArgs { run: args, top }: AnalyzeArgs) -> Result<()> {
     let settings = merged_options(&args)?.resolve()?;
     settings.require_districts()?;
     // Checked (and the hidden folder made) before any work: a bad --out fails at once, and the output is swapped in
@@ -163,7 +171,7 @@ fn analyze(args: RunArgs) -> Result<()> {
     folder.commit()?;
     progress("done");
     if !args.quiet {
-        print_summary(&outcome, settings.zone_link, &settings.out, &written);
+        summary::print(&outcome, settings.zone_link, &settings.out, &written, top);
     }
     Ok(())
 }
@@ -247,106 +255,6 @@ fn demo_root() -> Result<PathBuf> {
          --config FILE, or run from the arenagap folder"
             .into(),
     ))
-}
-
-fn print_summary(outcome: &Outcome, zone_link: f64, out: &Path, written: &[PathBuf]) {
-    let (study, a) = (&outcome.study, &outcome.eval);
-    let total: f64 = study.children.total();
-    let covered: f64 = a.children_covered();
-    println!(
-        "{} children at {} points in {} districts; {} arenas; {} children ({:.1}%) within {} m of an arena",
-        format_count(total),
-        study.children.len(),
-        study.districts.len(),
-        study.facilities.len(),
-        format_count(covered),
-        if total > 0.0 { 100.0 * covered / total } else { 0.0 },
-        a.radius_any
-    );
-    println!();
-    println!("Most underserved districts (gap_rank):");
-    // One more column per kind beyond the city's four: the share of children within its radius of one.
-    let extra: Vec<(usize, String)> = study
-        .kinds
-        .iter()
-        .filter(|(_, k)| !Kinds::DEFAULT_IDS.contains(&k.id.as_str()))
-        .map(|(id, k)| (id.index(), truncate(&format!("{} ≤{}", k.id, k.radius), 14)))
-        .collect();
-    let mut header = format!(
-        "{:>4}  {:<28} {:>8} {:>10} {:>8} {:>10} {:>6} {:>10}",
-        "rank", "district", "children", "uncovered", "covered", "mean dist", "FC", "gap score"
-    );
-    for (_, title) in &extra {
-        header.push_str(&format!(" {title:>14}"));
-    }
-    println!("{header}");
-    let mut order: Vec<usize> = (0..study.districts.len()).collect();
-    order.sort_by_key(|&i| a.districts[i].gap_rank);
-    for &i in order.iter().take(5) {
-        let (d, m) = (&study.districts[i], &a.districts[i]);
-        let mut line = format!(
-            "{:>4}  {:<28} {:>8} {:>10} {:>7.0}% {:>10} {:>6} {:>10.1}",
-            m.gap_rank,
-            truncate(&terminal_safe(&format!("{} {}", d.id, d.name)), 28),
-            format_count(m.children),
-            format_count(m.children_uncovered()),
-            100.0 * m.coverage_share().unwrap_or(0.0),
-            m.mean_distance_m.map_or("-".into(), |x| format!("{x:.0} m")),
-            if m.has_policy_kind { "yes" } else { "no" },
-            m.gap_score
-        );
-        for (k, _) in &extra {
-            let share = if m.children > 0.0 { 100.0 * m.children_covered_kind[*k] / m.children } else { 0.0 };
-            line.push_str(&format!(" {:>13.0}%", share));
-        }
-        println!("{line}");
-    }
-    let shared = study.facilities.shared_points();
-    if shared.points > 0 {
-        println!(
-            "{} arenas share {} points (a family centre and its open preschool, …); each counts for its own kind",
-            shared.arenas, shared.points
-        );
-    }
-    let swing: Vec<String> = order
-        .iter()
-        .filter(|&&i| a.districts[i].coverage_could_swing())
-        .map(|&i| {
-            let (d, m) = (&study.districts[i], &a.districts[i]);
-            format!("{} ({} %)", terminal_safe(&d.name), (100.0 * m.children_near_radius / m.children).round())
-        })
-        .collect();
-    if !swing.is_empty() {
-        println!(
-            "Coverage could swing by more than 10 points in {} district(s), with that share of their children \
-             within ±10 % of {} m (children_near_radius): {}",
-            swing.len(),
-            a.radius_any,
-            truncate(&swing.join(", "), 400)
-        );
-    }
-    println!();
-    let zones = &outcome.zones;
-    println!(
-        "Gap zones (uncovered children within {} m of each other): {} drawn, {} smaller ones left out",
-        zone_link,
-        zones.zones.len(),
-        zones.dropped
-    );
-    for z in zones.zones.iter().take(5) {
-        let names: Vec<&str> = z.districts.iter().map(|&d| study.districts[d as usize].name.as_str()).collect();
-        println!(
-            "{:>4}  {:>6} children, nearest arena {} away on average, in {}",
-            z.gap_rank,
-            format_count(z.children),
-            z.nearest_arena_m.map_or("-".into(), |x| format!("{:.1} km", x / 1000.0)),
-            truncate(&terminal_safe(&names.join(", ")), 60)
-        );
-    }
-    println!();
-    let names: Vec<String> =
-        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-    println!("Wrote {}: {}", terminal_safe(&out.display().to_string()), names.join(", "));
 }
 
 /// Text from data made safe to print: control characters (an escape sequence could move the cursor, recolour or
