@@ -294,6 +294,32 @@ fn the_summary_lists_the_top_n_in_rank_order() {
     assert!(lines[0].contains("8 761 children at 3 601 points") && lines[0].contains("(74.3 %)"), "{}", lines[0]);
 }
 
+/// `--csv-style sv`: a byte order mark, semicolons and decimal commas, for a Swedish spreadsheet; the same
+/// cells as the default RFC 4180 file, text untouched.
+#[test]
+fn swedish_csv_for_spreadsheets() {
+    let scratch = Scratch::new();
+    run_ok(arenagap().current_dir(repo()).args(["analyze", "-q", "--csv-style", "sv", "--out"]).arg(scratch.out()));
+    let bytes = std::fs::read(scratch.out().join("districts.csv")).expect("districts.csv");
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a UTF-8 byte order mark first");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    let rfc = std::fs::read_to_string(default_run().out.join("districts.csv")).expect("the default districts.csv");
+    let read = |text: &str, delimiter: u8| -> Vec<Vec<String>> {
+        let mut r = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).from_reader(text.as_bytes());
+        r.records().map(|row| row.expect("a row").iter().map(String::from).collect()).collect()
+    };
+    let (sv, rfc) = (read(&text, b';'), read(&rfc, b','));
+    assert_eq!(sv.len(), rfc.len());
+    assert_eq!(sv[0], rfc[0], "the same header");
+    let share = rfc[0].iter().position(|h| h == "coverage_share").expect("a coverage_share column");
+    let name = rfc[0].iter().position(|h| h == "district_name").expect("a district_name column");
+    for (a, b) in sv.iter().zip(&rfc).skip(1) {
+        assert_eq!(a[name], b[name], "text is as it was");
+        assert_eq!(a[share], b[share].replace('.', ","), "a decimal comma");
+    }
+    assert!(sv.iter().skip(1).any(|row| row[share].contains(',')), "some share has decimals");
+}
+
 #[test]
 fn sums_are_consistent() {
     let out = &default_run().out;

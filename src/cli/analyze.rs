@@ -112,7 +112,7 @@ pub fn write_outputs(
         written.push(path);
     }
     let path = out.join("districts.csv");
-    output::table::write_csv(&path, &districts, settings.csv_raw)?;
+    output::table::write_csv(&path, &districts, settings.csv)?;
     written.push(path);
     progress("writing the QGIS project");
     output::qgis::write_project(out, settings.output_crs, &study.kinds)?;

@@ -142,7 +142,7 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
         });
     }
     let table_path = out.join("scenarios.csv");
-    output::table::write_csv(&table_path, &ScenarioTable::new(&rows, &study.kinds), settings.csv_raw)?;
+    output::table::write_csv(&table_path, &ScenarioTable::new(&rows, &study.kinds), settings.csv)?;
     let mut outputs: Vec<String> = records.iter().map(|r| format!("{}/", r.folder)).collect();
     outputs.extend(["scenarios.csv".to_string(), "run.json".to_string()]);
     let details = CompareDetails { scenarios: &records };
@@ -216,7 +216,7 @@ pub fn write_scenario(
         output::geojson::write(&dir.join(&name), layer, &transform)?;
         written.push(name);
     }
-    output::table::write_csv(&dir.join("districts_diff.csv"), &districts, settings.csv_raw)?;
+    output::table::write_csv(&dir.join("districts_diff.csv"), &districts, settings.csv)?;
     written.push("districts_diff.csv".into());
     output::qgis::write_compare_project(dir, settings.output_crs)?;
     written.extend([output::qgis::COMPARE_PROJECT_FILE.to_string(), "styles/".to_string()]);

@@ -15,6 +15,7 @@ use crate::input::sources::{
 };
 use crate::measure::Params;
 use crate::model::kinds::{KindEdit, KindMap, Kinds, Rgb, Shape};
+use crate::output::table::{CsvOptions, CsvStyle};
 
 /// The default coverage radius for "any arena", in metres.
 pub const DEFAULT_RADIUS_ANY: f64 = 1000.0;
@@ -227,6 +228,11 @@ pub struct Options {
     /// default such a cell, starting with =, +, -, @, a tab or a carriage return, gets a leading ') [default: false].
     #[arg(long, value_name = "BOOL", help_heading = "Output")]
     pub csv_raw: Option<bool>,
+    /// How CSV outputs are written: `rfc` (RFC 4180: commas, decimal points, for programs) or `sv` (semicolons,
+    /// decimal commas and a UTF-8 byte order mark, for a Swedish spreadsheet that opens the file directly)
+    /// [default: rfc].
+    #[arg(long, value_name = "STYLE", help_heading = "Output")]
+    pub csv_style: Option<String>,
     /// A title for the map picture.
     #[arg(long, value_name = "TEXT", help_heading = "Output")]
     pub title: Option<String>,
@@ -624,6 +630,11 @@ impl Options {
             ));
         }
         let output_crs = crs("output-crs", &self.output_crs)?.unwrap_or(Crs::WGS84);
+        let csv_style = match self.csv_style.as_deref().map(str::trim) {
+            None | Some("rfc") => CsvStyle::Rfc,
+            Some("sv") => CsvStyle::Swedish,
+            Some(other) => return Err(self.value_error("csv-style", other, "not a CSV style: use rfc or sv")),
+        };
 
         let positive = |key: &str, v: Option<f64>, default: f64| -> Result<f64> {
             let v = v.unwrap_or(default);
@@ -813,7 +824,7 @@ impl Options {
             out: self.out.clone().unwrap_or_else(|| PathBuf::from("arenagap-out")),
             gpkg: self.gpkg.unwrap_or(true),
             map: self.map.unwrap_or(true),
-            csv_raw: self.csv_raw.unwrap_or(false),
+            csv: CsvOptions { raw: self.csv_raw.unwrap_or(false), style: csv_style },
             title: self.title.clone().unwrap_or_else(|| "Family-centred arenas: gaps".into()),
             focus_kinds,
             warnings,
@@ -934,8 +945,8 @@ pub struct Settings {
     pub gpkg: bool,
     /// Whether to write the map picture.
     pub map: bool,
-    /// Whether CSV text cells are written as they are (no formula guard).
-    pub csv_raw: bool,
+    /// How CSV outputs are written.
+    pub csv: CsvOptions,
     /// Map title.
     pub title: String,
     /// The kinds named alone with `--kind KIND`: what `suggest` sites for (empty: not given).

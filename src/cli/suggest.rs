@@ -330,7 +330,7 @@ pub fn run(
     output::table::write_csv(
         &out.join("scenarios.csv"),
         &ScenarioTable::new(std::slice::from_ref(&row), kinds),
-        settings.csv_raw,
+        settings.csv,
     )?;
 
     // Unweighted before/after, for the record.

@@ -1,17 +1,42 @@
 //! CSV output of a layer's attributes (no geometry), for spreadsheets.
 
+use std::io::Write;
 use std::path::Path;
 
 use super::{atomic, LayerView, Value};
 use crate::error::Result;
 
-/// Writes the attributes of `layer` as a comma-separated UTF-8 table with a header row. Unless `raw`, a text cell
-/// (a name, an id, a kind: never a number the tool wrote) that a spreadsheet would run as a formula, one starting
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return, gets a leading `'`; control characters in text (a NUL stops
-/// some spreadsheets) become U+FFFD.
-pub fn write_csv(path: &Path, layer: &dyn LayerView, raw: bool) -> Result<()> {
+/// How a CSV file is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// RFC 4180: commas between cells, decimal points, no byte order mark: for programs.
+    #[default]
+    Rfc,
+    /// For a Swedish spreadsheet that opens the file directly (LibreOffice or Excel with Swedish settings):
+    /// semicolons between cells, decimal commas, and a UTF-8 byte order mark so that å, ä and ö are read right.
+    Swedish,
+}
+
+/// How CSV outputs are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Text cells exactly as they are, even ones a spreadsheet would run as a formula.
+    pub raw: bool,
+    /// The layout.
+    pub style: CsvStyle,
+}
+
+/// Writes the attributes of `layer` as a UTF-8 table with a header row, laid out as `options.style` says. Unless
+/// `options.raw`, a text cell (a name, an id, a kind: never a number the tool wrote) that a spreadsheet would run as
+/// a formula, one starting with `=`, `+`, `-`, `@`, a tab or a carriage return, gets a leading `'`; control
+/// characters in text (a NUL stops some spreadsheets) become U+FFFD.
+pub fn write_csv(path: &Path, layer: &dyn LayerView, options: CsvOptions) -> Result<()> {
+    let (raw, swedish) = (options.raw, options.style == CsvStyle::Swedish);
     atomic::write_file(path, |out| {
-        let mut w = csv::Writer::from_writer(out);
+        if swedish {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut w = csv::WriterBuilder::new().delimiter(if swedish { b';' } else { b',' }).from_writer(out);
         w.write_record(layer.fields().iter().map(|f| f.name.as_str())).map_err(std::io::Error::other)?;
         let mut values = Vec::new();
         let mut number = Vec::new();
@@ -27,7 +52,13 @@ pub fn write_csv(path: &Path, layer: &dyn LayerView, raw: bool) -> Result<()> {
                     v => {
                         number.clear();
                         super::geojson::write_value(&mut number, v, f.ty);
-                        String::from_utf8_lossy(&number).into_owned()
+                        let text = String::from_utf8_lossy(&number);
+                        // Numbers only (a text cell keeps its points): the decimal point is a comma.
+                        if swedish {
+                            text.replace('.', ",")
+                        } else {
+                            text.into_owned()
+                        }
                     }
                 })
                 .collect();

@@ -58,6 +58,7 @@ fn config_values_out_of_range() {
         ("spread-grid-negative", "spread-grid = -100\n", &["spread-grid must be 0 (one point per area)", "got -100"]),
         ("spread-grid-nan", "spread-grid = nan\n", &["spread-grid must be 0", "got NaN"]),
         ("zone-cell-huge", "zone-cell = 1e9\n", &["zone-cell must be a distance"]),
+        ("csv-style", "csv-style = \"semicolon\"\n", &["csv-style = \"semicolon\"", "not a CSV style: use rfc or sv"]),
         (
             "kind-colour",
             "[kinds.lek]\nlabel-sv = \"Lek\"\ncolour = \"reddish\"\n",

@@ -37,6 +37,7 @@ fn flag_values_out_of_range() {
         ),
         (&["--min-zone-children=-1"], "--min-zone-children", &["must be 0 or more, got -1"]),
         (&["--min-zone-children", "nan"], "--min-zone-children", &["must be 0 or more, got NaN"]),
+        (&["--csv-style", "excel"], "--csv-style excel", &["not a CSV style: use rfc or sv"]),
     ];
     for (args, names, says) in cases {
         let s = Scratch::new();
