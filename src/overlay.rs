@@ -69,16 +69,20 @@ impl Frame {
         op: Op,
         fill: Fill,
     ) -> MultiPolygon<f64> {
-        let (subject, clip) = (paths(subject.0.iter()), paths(clip.0.iter()));
-        let inside =
-            |p: &[f64; 2]| (self.min[0]..=self.max[0]).contains(&p[0]) && (self.min[1]..=self.max[1]).contains(&p[1]);
-        let fits = subject.iter().chain(&clip).flatten().all(inside);
-        run(fits.then_some(self), subject, clip, op, fill)
+        self.run(paths(subject.0.iter()), paths(clip.0.iter()), op, fill)
     }
 
     /// As [`union_all`], on this frame's grid.
     pub fn union_all<'a>(&self, polygons: impl IntoIterator<Item = &'a Polygon<f64>>, fill: Fill) -> MultiPolygon<f64> {
-        self.overlay(&MultiPolygon(polygons.into_iter().cloned().collect()), &MultiPolygon(Vec::new()), Op::Union, fill)
+        self.run(paths(polygons), Vec::new(), Op::Union, fill)
+    }
+
+    /// [`run`] on this frame's grid when every vertex lies in it, else on a grid fitted to the paths.
+    fn run(&self, subject: Vec<Vec<[f64; 2]>>, clip: Vec<Vec<[f64; 2]>>, op: Op, fill: Fill) -> MultiPolygon<f64> {
+        let inside =
+            |p: &[f64; 2]| (self.min[0]..=self.max[0]).contains(&p[0]) && (self.min[1]..=self.max[1]).contains(&p[1]);
+        let fits = subject.iter().chain(&clip).flatten().all(inside);
+        run(fits.then_some(self), subject, clip, op, fill)
     }
 }
 
@@ -123,7 +127,7 @@ fn fill_rule(fill: Fill) -> FillRule {
 }
 
 /// Every ring of `polygons` as an open path (i_overlay closes paths implicitly); rings of fewer than three
-/// distinct vertices and rings with a non-finite coordinate left out.
+/// vertices (after the closing one is dropped) and rings with a non-finite coordinate left out.
 fn paths<'a>(polygons: impl IntoIterator<Item = &'a Polygon<f64>>) -> Vec<Vec<[f64; 2]>> {
     polygons
         .into_iter()

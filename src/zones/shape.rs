@@ -266,18 +266,40 @@ const SEAM_M: f64 = 0.01;
 /// The tiles' pieces (`cut[k]` lies in `tiles[k]`, which cover `area`) as one multipolygon. Only what touches a
 /// seam between tiles goes through the union: a piece whose shell is clear of its tile's inner edges is final as it
 /// is, and so is a hole clear of them (it lies inside one tile, where no other tile's piece reaches, so it is a
-/// hole of whatever its piece becomes); such holes are put back into the piece that holds them after the union.
-/// Everything through the union when a hole finds no piece (never expected).
+/// hole of whatever its piece becomes); such holes are put back into the merged piece whose shell holds them.
 fn stitch(
     cut: Vec<MultiPolygon<f64>>,
     tiles: &[Rect<f64>],
     area: Rect<f64>,
     frame: Option<&Frame>,
 ) -> MultiPolygon<f64> {
+    let Split { mut done, seamed, kept } = split_at_seams(cut, tiles, area);
     let union = |polygons: &[Polygon<f64>]| match frame {
         Some(frame) => frame.union_all(polygons, Fill::NonZero),
         None => union_all(polygons, Fill::NonZero),
     };
+    let mut merged = union(&seamed).0;
+    match place_holes(&mut merged, kept) {
+        Ok(()) => {}
+        // Never expected: take the unplaced holes out with one more overlay, which needs no placing.
+        Err(unplaced) => merged = cut_out(MultiPolygon(merged), unplaced, frame).0,
+    }
+    done.append(&mut merged);
+    MultiPolygon(done)
+}
+
+/// The tiles' pieces sorted for [`stitch`].
+struct Split {
+    /// Pieces clear of every seam: final as they are.
+    done: Vec<Polygon<f64>>,
+    /// Pieces touching a seam, with only their holes that touch one too.
+    seamed: Vec<Polygon<f64>>,
+    /// The holes clear of every seam, taken from the seamed pieces.
+    kept: Vec<LineString<f64>>,
+}
+
+/// Sorts the pieces of `cut` (`cut[k]` in `tiles[k]`, covering `area`) into a [`Split`].
+fn split_at_seams(cut: Vec<MultiPolygon<f64>>, tiles: &[Rect<f64>], area: Rect<f64>) -> Split {
     let (mut done, mut seamed, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     for (pieces, tile) in cut.into_iter().zip(tiles) {
         let touches = |ring: &LineString<f64>| {
@@ -299,14 +321,18 @@ fn stitch(
             seamed.push(Polygon::new(exterior, near));
         }
     }
-    let mut merged = union(&seamed).0;
-    // Each kept hole goes back into the merged piece whose shell holds a point inside it.
+    Split { done, seamed, kept }
+}
+
+/// Puts each of `holes` into the polygon of `merged` whose shell holds a point inside it; the holes that find
+/// none are handed back (all of them, and `merged` unchanged, if any does not).
+fn place_holes(merged: &mut [Polygon<f64>], holes: Vec<LineString<f64>>) -> Result<(), Vec<LineString<f64>>> {
     let shells: Vec<(Polygon<f64>, Option<Rect<f64>>)> = merged
         .iter()
         .map(|p| (Polygon::new(p.exterior().clone(), vec![]), geo::BoundingRect::bounding_rect(p.exterior())))
         .collect();
-    let mut holes: Vec<Vec<LineString<f64>>> = vec![Vec::new(); merged.len()];
-    for hole in kept {
+    let mut homes = Vec::with_capacity(holes.len());
+    for hole in &holes {
         let inside = geo::InteriorPoint::interior_point(&Polygon::new(hole.clone(), vec![]));
         let home = inside.and_then(|q| {
             shells.iter().position(|(shell, b)| {
@@ -315,23 +341,23 @@ fn stitch(
             })
         });
         match home {
-            Some(k) => holes[k].push(hole),
-            None => {
-                // Never expected: redo it all in one union, which needs no placing.
-                let mut all = done;
-                all.extend(seamed);
-                all.push(Polygon::new(hole, vec![]));
-                return union(&all);
-            }
+            Some(k) => homes.push(k),
+            None => return Err(holes),
         }
     }
-    for (polygon, extra) in merged.iter_mut().zip(holes) {
-        for hole in extra {
-            polygon.interiors_push(hole);
-        }
+    for (hole, k) in holes.into_iter().zip(homes) {
+        merged[k].interiors_push(hole);
     }
-    done.append(&mut merged);
-    MultiPolygon(done)
+    Ok(())
+}
+
+/// `zone` less the regions `holes` enclose, in one overlay.
+fn cut_out(zone: MultiPolygon<f64>, holes: Vec<LineString<f64>>, frame: Option<&Frame>) -> MultiPolygon<f64> {
+    let holes = MultiPolygon(holes.into_iter().map(|h| Polygon::new(h, vec![]).orient(Direction::Default)).collect());
+    match frame {
+        Some(frame) => frame.overlay(&zone, &holes, Op::Difference, Fill::NonZero),
+        None => overlay(&zone, &holes, Op::Difference, Fill::NonZero),
+    }
 }
 
 /// Whether two rectangles share more than an edge.
@@ -427,6 +453,43 @@ mod tests {
         assert_eq!(disc_vertices(1000.0, DISC_BULGE_M, DISC_MARGIN_M), 235);
         assert_eq!(disc_vertices(f64::INFINITY, 0.1, 0.01), MAX_DISC_VERTICES);
         assert_eq!(disc_vertices(0.01, 0.1, 0.01), 8);
+    }
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Rect<f64> {
+        Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 })
+    }
+
+    /// Stitching two tiles' pieces gives what one overlay of the whole gives: one polygon with its three holes (one
+    /// clear of the seam in each tile, put back by placing; one across it, through the union), and the fallback that
+    /// cuts unplaced holes out with an overlay gives the same.
+    #[test]
+    fn stitched_tiles_are_the_whole_and_the_fallback_agrees() {
+        let area = rect(0.0, 0.0, 2000.0, 1000.0);
+        let tiles = [rect(0.0, 0.0, 1000.0, 1000.0), rect(1000.0, 0.0, 2000.0, 1000.0)];
+        let hole = |x: f64| rect(x, 400.0, x + 100.0, 500.0).to_polygon().exterior().clone();
+        let ground = MultiPolygon(vec![Polygon::new(
+            rect(100.0, 100.0, 1900.0, 900.0).to_polygon().exterior().clone(),
+            vec![hole(200.0), hole(950.0), hole(1500.0)],
+        )]);
+        let frame = Frame::new([-10.0, -10.0], [2010.0, 1010.0]).expect("a frame");
+        let cut = |t: &Rect<f64>| {
+            frame.overlay(&ground, &MultiPolygon(vec![t.to_polygon()]), Op::Intersection, Fill::EvenOdd)
+        };
+        let pieces: Vec<MultiPolygon<f64>> = tiles.iter().map(cut).collect();
+        let want = 1800.0 * 800.0 - 3.0 * 100.0 * 100.0;
+
+        let whole = stitch(pieces.clone(), &tiles, area, Some(&frame));
+        assert_eq!(whole.0.len(), 1, "{whole:?}");
+        assert_eq!(whole.0[0].interiors().len(), 3);
+        assert!((whole.unsigned_area() - want).abs() < 1e-3, "{}", whole.unsigned_area());
+
+        let Split { done, seamed, kept } = split_at_seams(pieces, &tiles, area);
+        assert!(done.is_empty());
+        assert_eq!(kept.len(), 2, "the holes clear of the seam are set aside");
+        let merged = frame.union_all(&seamed, Fill::NonZero);
+        let fallback = cut_out(merged, kept, Some(&frame));
+        assert!((fallback.unsigned_area() - want).abs() < 1e-3, "{}", fallback.unsigned_area());
+        assert_eq!(fallback.0.len(), 1);
     }
 
     #[test]
