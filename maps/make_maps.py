@@ -122,29 +122,22 @@ def labels(layer, expression, size, bold=False, max_scale_denominator=None):
 
 
 def districts_style(layer):
-    """Graduated by gap_score relative to the largest gap in the output: scores have no fixed scale (they count
-    need-weighted uncovered children), so fixed breaks would suit one city and not the next."""
+    """Graduated on gap_score. These classes are placeholders: arenagap writes every run's own classes (quantiles of
+    its scores with a "no gap" class, src/output/symbology/classes.rs) and label (src/output/symbology/text.rs) into
+    this renderer, in the style files, the project and the GeoPackage alike."""
     colours = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-    labels_sv_en = [
-        "0–20 % av största gapet / of the largest gap",
-        "20–40 %",
-        "40–60 %",
-        "60–80 %",
-        "80–100 % (störst / largest)",
-    ]
 
     def fill(colour):
         return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#5a5a5a", "outline_width": "0.26",
                                            "outline_width_unit": "MM"})
 
-    ranges = [QgsRendererRange(0.0, 0.0, fill("#e8efe4"), "0 — inget gap / no gap", True)]
-    for k, (colour, label) in enumerate(zip(colours, labels_sv_en)):
-        ranges.append(QgsRendererRange(k / 5.0, (k + 1) / 5.0, fill(colour), label, True))
-    renderer = QgsGraduatedSymbolRenderer("", ranges)
-    renderer.setClassAttribute('if(maximum("gap_score") > 0, "gap_score" / maximum("gap_score"), 0)')
+    ranges = [QgsRendererRange(0.0, 0.0, fill("#e4e4e4"), "Inget glapp (0) (no gap)", True)]
+    for k, colour in enumerate(colours):
+        ranges.append(QgsRendererRange(float(k), float(k + 1), fill(colour), f"> {k} – {k + 1}", True))
+    renderer = QgsGraduatedSymbolRenderer("gap_score", ranges)
     renderer.setGraduatedMethod(QgsGraduatedSymbolRenderer.GraduatedColor)
     layer.setRenderer(renderer)
-    labels(layer, "\"district_name\" || if(\"gap_score\" > 0, '\\n' || 'gap #' || \"gap_rank\", '')", 8)
+    labels(layer, "\"district_name\"", 8)
 
 
 def gaps_style(layer):
@@ -168,13 +161,14 @@ def gaps_style(layer):
 
     root = QgsRuleBasedRenderer.Rule(None)
     top = QgsRuleBasedRenderer.Rule(symbol("#67000d", 1.0, "#cb181d"), 0, 0, '"gap_rank" <= 3',
-                                    "Största gapen / largest gaps (1–3)")
+                                    "Glappzon, störst glapp (1.–3.) (gap zone, three largest)")
     rest = QgsRuleBasedRenderer.Rule(symbol("#3f3f3f", 0.7, "#737373"), 0, 0, "ELSE",
-                                     "Övriga gapzoner / other gap zones")
+                                     "Glappzon (gap zone)")
     root.appendChild(top)
     root.appendChild(rest)
     layer.setRenderer(QgsRuleBasedRenderer(root))
-    labels(layer, "format_number(\"children\", 0) || ' barn'", 9, bold=True)
+    # arenagap writes the label (src/output/symbology/text.rs): the children count with no-break spaces, as the map.
+    labels(layer, "\"children\" || ' barn'", 9, bold=True)
 
 
 def children_style(layer):
@@ -261,7 +255,7 @@ def districts_diff_style(layer):
                                           "outline_width_unit": "MM"})
         categories.append(QgsRendererCategory(value, sym, label, True))
     layer.setRenderer(QgsCategorizedSymbolRenderer("change", categories))
-    labels(layer, "\"district_name\" || if(\"gap_rank_change\" <> 0, '\\n' || 'gap #' || \"gap_rank_before\" || ' → #' "
+    labels(layer, "\"district_name\" || if(\"gap_rank_change\" <> 0, '\\n' || 'glapp nr ' || \"gap_rank_before\" || ' → ' "
                   "|| \"gap_rank_after\", '')", 8)
 
 

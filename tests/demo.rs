@@ -294,6 +294,30 @@ fn the_summary_lists_the_top_n_in_rank_order() {
     assert!(lines[0].contains("8 761 children at 3 601 points") && lines[0].contains("(74.3 %)"), "{}", lines[0]);
 }
 
+/// Warnings: one line each on stderr after the run, the full text in run.json; `-q` prints none of them.
+#[test]
+fn warnings_are_one_line_each_and_quiet_silences_them() {
+    let (out, quiet_out) = (shared_out("demo-warnings"), shared_out("demo-warnings-quiet"));
+    let run = |quiet: bool, out: &Path| {
+        let mut cmd = arenagap();
+        cmd.current_dir(repo()).args(["analyze", "--map", "false", "--gpkg", "false", "--out"]).arg(out);
+        if quiet {
+            cmd.arg("-q");
+        }
+        let output = cmd.output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let stderr = run(false, &out);
+    let warnings = run_warnings(&out);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(lines.len(), warnings.len(), "{stderr}");
+    assert!(lines.iter().any(|l| l.contains("'Skola'")), "{stderr}");
+    let quiet = run(true, &quiet_out);
+    assert!(quiet.is_empty(), "{quiet}");
+    assert_eq!(run_warnings(&quiet_out), warnings, "run.json has them all the same");
+}
+
 /// `--csv-style sv`: a byte order mark, semicolons and decimal commas, for a Swedish spreadsheet; the same
 /// cells as the default RFC 4180 file, text untouched.
 #[test]
@@ -553,4 +577,75 @@ fn kind_mapping_makes_the_school_an_arena() {
     assert_eq!(school["properties"]["district_id"], "D01");
     let districts = read_json(&s.out().join("districts.geojson"));
     assert_eq!(district(&districts, "D01")["properties"]["arenas_oppen_forskola"], 1);
+}
+
+/// `maps/` keeps the styles and project the tool writes for the demo, so that they can be read and diffed: the
+/// demo's output gives them back byte for byte. After changing the symbology (or rerunning `maps/make_maps.py`),
+/// `ARENAGAP_UPDATE_MAPS=1 cargo test maps_keeps` writes them anew from the demo run (then rerun to check).
+#[test]
+fn maps_keeps_the_styles_the_tool_writes_for_the_demo() {
+    let out = &default_run().out;
+    let files = ["arenagap.qgs", "styles/districts.qml", "styles/gaps.qml", "styles/children.qml", "styles/arenas.qml"];
+    let update = std::env::var_os("ARENAGAP_UPDATE_MAPS").is_some();
+    let mut stale = Vec::new();
+    for file in files {
+        let written = std::fs::read_to_string(out.join(file)).unwrap();
+        let kept_path = repo().join("maps").join(file);
+        let kept = std::fs::read_to_string(&kept_path).unwrap();
+        if written != kept {
+            if update {
+                std::fs::write(&kept_path, &written).unwrap();
+            }
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "maps/ differs from what the demo run writes for {stale:?}{}",
+        if update { " (rewritten: rebuild and rerun)" } else { "; ARENAGAP_UPDATE_MAPS=1 rewrites it" }
+    );
+}
+
+/// districts.xlsx: the districts sheet in gap rank order, the same values as districts.csv in typed cells, the
+/// Swedish header over the field names; a sheet for gap zones, arenas and the run.
+#[test]
+fn the_workbook_has_typed_sorted_sheets_matching_the_csv() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let out = &default_run().out;
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("districts.xlsx")).expect("districts.xlsx opens");
+    assert_eq!(book.sheet_names(), ["Områden", "Glappzoner", "Arenor", "Om körningen"]);
+    let sheet = book.worksheet_range("Områden").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    let mut csv = csv::Reader::from_path(out.join("districts.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(rows[1].iter().map(|c| c.to_string()).collect::<Vec<_>>(), header, "field names under the header");
+    assert_eq!(
+        rows[0][header.iter().position(|h| h == "children_uncovered").unwrap()].to_string(),
+        "Barn utan arena nära"
+    );
+    let records: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len() - 2, records.len());
+    let rank = header.iter().position(|h| h == "gap_rank").unwrap();
+    let ranks: Vec<f64> = rows[2..].iter().map(|r| r[rank].as_f64().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "sorted by gap rank: {ranks:?}");
+    for row in &rows[2..] {
+        let id = row[0].to_string();
+        let record = records.iter().find(|r| r[0] == id).unwrap();
+        for (c, field) in header.iter().enumerate() {
+            let want = &record[c];
+            match &row[c] {
+                Data::Float(v) => {
+                    assert!((v - want.parse::<f64>().unwrap()).abs() < 1e-9, "{id} {field}: {v} vs {want}")
+                }
+                Data::Bool(b) => assert_eq!(b.to_string(), want, "{id} {field}"),
+                Data::String(t) => assert_eq!(t, want, "{id} {field}"),
+                Data::Empty => assert_eq!(want, "", "{id} {field}"),
+                other => panic!("{id} {field}: {other:?}"),
+            }
+        }
+    }
+    let zones = book.worksheet_range("Glappzoner").unwrap();
+    assert!(zones.height() > 2, "the gap zones");
+    let about = book.worksheet_range("Om körningen").unwrap();
+    assert!(about.rows().any(|r| r[0] == "resolved.radius_any_m"), "the settings of the run");
 }

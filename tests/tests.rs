@@ -9,6 +9,7 @@ mod foundation;
 mod output_folder;
 mod qgis;
 mod real_data;
+mod report;
 mod suggest;
 mod synthetic;
 mod wrong_answers;

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::measure::{self, Evaluation};
 use crate::model::study::Study;
 use crate::output::layers::{format_count, ArenaLayer, ChildLayer, DistrictLayer, GapLayer};
+use crate::output::symbology::Look;
 use crate::output::{self, LayerView};
 use crate::zones::{self, ZoneLimits, ZoneSettings, Zones};
 
@@ -104,6 +105,9 @@ pub fn write_outputs(
     let children = ChildLayer::new(study, &study.facilities, eval);
     let arenas = ArenaLayer::new(study, &study.facilities, eval);
     let layers: [&dyn LayerView; 4] = [&districts, &gaps, &children, &arenas];
+    // One look for every output that draws: the kinds' symbols and the gap-score classes of this run, from the
+    // scores as written (rounded), so that QGIS classes a district as the picture does.
+    let look = Look::new(&study.kinds, eval.districts.iter().map(|m| Some(output::layers::cm(m.gap_score))));
     let mut written = Vec::new();
     for layer in layers {
         progress(&format!("writing {}.geojson", layer.name()));
@@ -115,40 +119,117 @@ pub fn write_outputs(
     output::table::write_csv(&path, &districts, settings.csv)?;
     written.push(path);
     progress("writing the QGIS project");
-    output::qgis::write_project(out, settings.output_crs, &study.kinds)?;
+    output::qgis::write_project(out, settings.output_crs, &look)?;
     written.push(out.join(output::qgis::PROJECT_FILE));
     if settings.gpkg {
         progress("writing arenagap.gpkg");
         let path = out.join("arenagap.gpkg");
-        output::gpkg::write_gpkg(&path, &layers, study.analysis_crs, &output::qgis::styles(&study.kinds))?;
+        output::gpkg::write_gpkg(&path, &layers, study.analysis_crs, &output::qgis::styles(&look))?;
         written.push(path);
     }
+    let total = study.children.total();
+    let covered = eval.children_covered();
+    let subtitle = format!(
+        "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
+        format_count(total),
+        if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
+        eval.radius_any,
+        eval.radius_any
+    );
+    let options = output::map::MapOptions {
+        title: settings.title.clone(),
+        subtitle: subtitle.clone(),
+        kinds: look.kinds.clone(),
+        classes: Some(look.classes.clone()),
+        ..Default::default()
+    };
+    // The map's drawing, for map.png and map.svg and inline in the report.
+    let map_svg = output::map::map_svg(&districts, &gaps, &arenas, &children, &options)?;
     if settings.map {
         progress("drawing map.png");
         let (png, svg) = (out.join("map.png"), out.join("map.svg"));
-        let total = study.children.total();
-        let covered = eval.children_covered();
-        let options = output::map::MapOptions {
-            title: settings.title.clone(),
-            subtitle: format!(
-                "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
-                format_count(total),
-                if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
-                eval.radius_any,
-                eval.radius_any
-            ),
-            kinds: output::symbology::kind_symbols(&study.kinds),
-            ..Default::default()
-        };
-        output::map::render_map(&png, Some(&svg), &districts, &gaps, &arenas, &children, &options)?;
+        output::map::write_map(&png, Some(&svg), &map_svg, &options)?;
         written.push(png);
         written.push(svg);
     }
-    let run_json = out.join("run.json");
+    let (xlsx, run_json) = (out.join(output::workbook::FILE), out.join("run.json"));
     let mut names: Vec<String> =
         written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-    names.push("run.json".into());
-    output::run::write(&run_json, &record::Run::new(outcome, settings, &names))?;
+    names.extend([output::workbook::FILE.to_string(), output::report::FILE.to_string(), "run.json".into()]);
+    let record = record::Run::new(outcome, settings, &names);
+    progress("writing districts.xlsx");
+    let about = serde_json::to_value(&record).map_err(|e| Error::write(&xlsx, std::io::Error::other(e)))?;
+    let kinds: Vec<(&str, &str)> = study.kinds.iter().map(|(_, k)| (k.id.as_str(), k.label_sv.as_str())).collect();
+    let sheets = [
+        output::workbook::Sheet { name: "Områden", layer: &districts, sort_by: Some("gap_rank") },
+        output::workbook::Sheet { name: "Glappzoner", layer: &gaps, sort_by: Some("gap_rank") },
+        output::workbook::Sheet { name: "Arenor", layer: &arenas, sort_by: None },
+    ];
+    output::workbook::write_workbook(&xlsx, &sheets, &about, &kinds)?;
+    written.push(xlsx);
+    progress("writing report.html");
+    let report = out.join(output::report::FILE);
+    let report_data = output::report::Report {
+        title: &settings.title,
+        subtitle: &subtitle,
+        headline: headline(outcome),
+        map_svg: &map_svg,
+        look: &look,
+        districts: &districts,
+        gaps: &gaps,
+        kinds: &kinds,
+        caveats: caveats(outcome),
+        about: &about,
+    };
+    output::report::write_report(&report, &report_data)?;
+    written.push(report);
+    output::run::write(&run_json, &record)?;
     written.push(run_json);
     Ok(written)
+}
+
+/// The report's headline figures.
+fn headline(outcome: &Outcome) -> Vec<(String, String)> {
+    let (study, eval) = (&outcome.study, &outcome.eval);
+    let total = study.children.total();
+    let covered = eval.children_covered();
+    let share =
+        |part: f64| if total > 0.0 { format!(" ({} %)", (100.0 * part / total).round()) } else { String::new() };
+    let zone_children: f64 = outcome.zones.zones.iter().map(|z| z.children).sum();
+    vec![
+        ("barn (children)".into(), format_count(total)),
+        (format!("nära en arena, inom {} m{}", eval.radius_any, share(covered)), format_count(covered)),
+        (format!("utan arena nära{}", share(total - covered)), format_count(total - covered)),
+        ("områden (districts)".into(), format_count(study.districts.len() as f64)),
+        ("arenor (arenas)".into(), format_count(study.facilities.len() as f64)),
+        (
+            format!("glappzoner, med {} barn", format_count(zone_children)),
+            format_count(outcome.zones.zones.len() as f64),
+        ),
+    ]
+}
+
+/// What a reader of the report should keep in mind: how distance and the gap score are measured, and the run's
+/// warnings.
+fn caveats(outcome: &Outcome) -> Vec<String> {
+    let eval = &outcome.eval;
+    let mut out = vec![
+        format!(
+            "Avstånd är fågelvägen (rak linje) från där barnen bor till arenan, inte gångväg: verkliga vägar är              längre. Ett barn räknas som nära en arena inom {} m.",
+            eval.radius_any
+        ),
+        "Glappindex: för varje barn utan arena nära, avståndet till närmaste arena delat med räckvidden (en          behovsvikt per område, om den är given), summerat per område. Högre betyder fler barn längre bort."
+            .to_string(),
+        "Barnens positioner är punkter ur befolkningsdata (eller utspridda i området); en arenas position är den          adress den är geokodad till."
+            .to_string(),
+    ];
+    if outcome.zones.dropped > 0 {
+        out.push(format!(
+            "{} mindre glappzoner med sammanlagt {} barn är inte ritade (under gränsen för antal barn).",
+            outcome.zones.dropped,
+            format_count(outcome.zones.dropped_children)
+        ));
+    }
+    out.extend(outcome.warnings.iter().map(|w| format!("Varning från körningen: {w}")));
+    out
 }

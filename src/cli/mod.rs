@@ -99,7 +99,7 @@ struct RunArgs {
     /// Resolve relative input paths (of the config file and of flags) against this folder.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// No progress and no summary table (warnings and errors are still printed).
+    /// No progress, no warnings and no summary table: only errors (the warnings are in run.json).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -164,13 +164,11 @@ fn analyze(AnalyzeArgs { run: args, top }: AnalyzeArgs) -> Result<()> {
 
     let mut progress = progress_printer(args.quiet);
     let outcome = analyze::run(&settings, &mut progress)?;
-    for w in &outcome.warnings {
-        eprintln!("warning: {}", terminal_safe(w));
-    }
     let written = analyze::write_outputs(&outcome, &settings, folder.path(), &mut progress)?;
     folder.commit()?;
     progress("done");
     if !args.quiet {
+        print_warnings(&outcome.warnings, &settings.out);
         summary::print(&outcome, settings.zone_link, &settings.out, &written, top);
     }
     Ok(())
@@ -199,12 +197,10 @@ fn run_into_folder(
     let folder = OutputFolder::begin(&settings.out)?;
     let mut progress = progress_printer(run.quiet);
     let done = body(&options, &settings, folder.path(), &mut progress)?;
-    for w in &done.warnings {
-        eprintln!("warning: {}", terminal_safe(w));
-    }
     folder.commit()?;
     progress("done");
     if !run.quiet {
+        print_warnings(&done.warnings, &settings.out);
         print!("{}", terminal_safe(&done.summary));
         println!();
         println!("Wrote {}: {}", terminal_safe(&settings.out.display().to_string()), done.outputs.join(", "));
@@ -257,6 +253,46 @@ fn demo_root() -> Result<PathBuf> {
     ))
 }
 
+/// The longest warning line on the terminal, in characters; run.json has the full text.
+const WARNING_LINE_CHARS: usize = 200;
+/// The most warning lines on the terminal; run.json has them all.
+const MAX_WARNING_LINES: usize = 12;
+
+/// The warnings of a finished run on stderr: one line each (cut to [`WARNING_LINE_CHARS`], at most
+/// [`MAX_WARNING_LINES`]), and where the full text is when anything was cut.
+fn print_warnings(warnings: &[String], out: &Path) {
+    let lines = warning_lines(warnings);
+    for line in &lines {
+        eprintln!("{line}");
+    }
+    let cut = lines.len() < warnings.len() || lines.iter().zip(warnings).any(|(l, w)| !l.ends_with(w.as_str()));
+    if cut {
+        let run_json = out.join("run.json");
+        eprintln!(
+            "(the full text of the {} warnings is in {})",
+            warnings.len(),
+            terminal_safe(&run_json.display().to_string())
+        );
+    }
+}
+
+/// The terminal lines of `warnings`: `warning: ` and the text on one line, safe to print, cut to length; past
+/// [`MAX_WARNING_LINES`], one line saying how many more.
+fn warning_lines(warnings: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = warnings
+        .iter()
+        .take(MAX_WARNING_LINES)
+        .map(|w| {
+            let one_line = w.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("warning: {}", truncate(&terminal_safe(&one_line), WARNING_LINE_CHARS))
+        })
+        .collect();
+    if warnings.len() > MAX_WARNING_LINES {
+        lines.push(format!("warning: … and {} more", warnings.len() - MAX_WARNING_LINES));
+    }
+    lines
+}
+
 /// Text from data made safe to print: control characters (an escape sequence could move the cursor, recolour or
 /// retitle the terminal) are shown as `\u{1b}`, line breaks aside.
 pub fn terminal_safe(text: &str) -> String {
@@ -279,5 +315,25 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n - 1).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_one_safe_line_each_and_capped() {
+        let long = format!("districts.geojson: feature 3\nhas a hole\t{}", "x".repeat(500));
+        let lines = warning_lines(&[long, "plain \u{1b}[31m".into()]);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("warning: districts.geojson: feature 3 has a hole x"), "{}", lines[0]);
+        assert_eq!(lines[0].chars().count(), "warning: ".len() + WARNING_LINE_CHARS);
+        assert!(lines[0].ends_with('…'));
+        assert_eq!(lines[1], "warning: plain \\u{1b}[31m");
+        let many: Vec<String> = (0..30).map(|i| format!("w{i}")).collect();
+        let lines = warning_lines(&many);
+        assert_eq!(lines.len(), MAX_WARNING_LINES + 1);
+        assert_eq!(lines.last().unwrap(), &format!("warning: … and {} more", 30 - MAX_WARNING_LINES));
     }
 }

@@ -1199,11 +1199,11 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
             });
         }
         let views: Vec<&dyn LayerView> = layers.iter().map(|l| l as &dyn LayerView).collect();
-        let kinds = crate::model::kinds::Kinds::defaults();
-        let styles = crate::output::qgis::styles(&kinds);
+        let look = crate::output::symbology::Look::new(&crate::model::kinds::Kinds::defaults(), [Some(0.5)]);
+        let styles = crate::output::qgis::styles(&look);
         let styles: Vec<(&str, &str)> = styles.iter().map(|(name, qml)| (*name, qml.as_str())).collect();
         write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, &styles).unwrap();
         // The sample GeoJSON files are in SWEREF 99 TM.
-        crate::output::qgis::write_project(&dir, crate::crs::Crs::SWEREF99_TM, &kinds).unwrap();
+        crate::output::qgis::write_project(&dir, crate::crs::Crs::SWEREF99_TM, &look).unwrap();
     }
 }

@@ -90,9 +90,11 @@ pub mod geojson;
 pub mod gpkg;
 pub mod layers;
 pub mod qgis;
+pub mod report;
 pub mod run;
 pub mod suggestions;
 pub mod symbology;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod workbook;

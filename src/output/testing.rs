@@ -24,6 +24,12 @@ impl TestLayer {
         let (geometries, rows) = rows.into_iter().unzip();
         TestLayer { name, kind, fields, geometries, rows }
     }
+
+    /// A layer of points at the origin with these values, for writers that read only the values.
+    pub fn values_only(name: &'static str, fields: Vec<Field>, rows: Vec<Vec<Value>>) -> Self {
+        let geometries = rows.iter().map(|_| Geometry::Point(geo::Point::new(0.0, 0.0))).collect();
+        TestLayer { name, kind: GeometryKind::Point, fields, geometries, rows }
+    }
 }
 
 impl LayerView for TestLayer {

@@ -157,27 +157,30 @@ fn run_bad_input(cmd: &mut Command, file: &str) -> String {
 
 /// What a successful run printed on stderr, after checking that it warns, twice:
 ///
-/// 1. with `out` absent (removed first): exit code 0, a `warning: ` line on stderr holding every fragment, a
-///    warning in run.json holding every fragment, and a complete output ([`assert_complete_output`]);
+/// 1. with `out` absent (removed first): exit code 0, a warning in run.json holding every fragment, on stderr
+///    (unless the command is `--quiet`) one `warning: ` line per warning, each the start of its run.json text, and a
+///    complete output ([`assert_complete_output`]);
 /// 2. with `out` pre-filled by a good earlier run of the demo city ([`good_output`]): the same warnings, and the
 ///    new output replaces the old one whole: `out` is byte for byte what the first run wrote, no old file left.
 ///
 /// `out` holds the output afterwards.
 pub fn assert_warns(cmd: &mut Command, out: &Path, fragments: &[&str]) -> String {
-    let warned = |what: &str, lines: &[String]| {
-        assert!(
-            lines.iter().any(|w| fragments.iter().all(|f| w.contains(f))),
-            "{what} should have a warning with all of {fragments:?}: {lines:#?}"
-        );
-    };
     if out.is_dir() {
         std::fs::remove_dir_all(out).unwrap_or_else(|e| panic!("clearing {}: {e}", out.display()));
     }
     let beside = beside_out(out);
     let stderr = run_ok_stderr(cmd);
-    let lines: Vec<String> = stderr.lines().filter(|l| l.starts_with("warning: ")).map(String::from).collect();
-    warned("stderr", &lines);
-    warned("run.json", &run_warnings(out));
+    let warnings = run_warnings(out);
+    assert!(
+        warnings.iter().any(|w| fragments.iter().all(|f| w.contains(f))),
+        "run.json should have a warning with all of {fragments:?}: {warnings:#?}"
+    );
+    let lines: Vec<&str> = stderr.lines().filter_map(|l| l.strip_prefix("warning: ")).collect();
+    for (line, warning) in lines.iter().zip(&warnings) {
+        let shown = line.trim_end_matches('…');
+        let full = warning.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(full.starts_with(shown) || line.starts_with("… and "), "stderr {line:?} is not run.json's {warning:?}");
+    }
     assert_complete_output(out);
     let fresh = snapshot(out);
     assert_eq!(beside_out(out), beside, "nothing should be left beside the output folder");

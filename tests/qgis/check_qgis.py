@@ -25,8 +25,10 @@ Debian's PyQGIS lives in the system Python, hence /usr/bin/python3.
 """
 
 import argparse
+import html
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -80,7 +82,8 @@ RENDERERS = {
     "arenas": "categorizedSymbol",
 }
 # The district classes' fill colours (maps/make_maps.py), "no gap" first.
-DISTRICT_COLOURS = ["#e8efe4", "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+# The fills of the gap classes (src/output/symbology/classes.rs): no gap, then the ramp light to dark.
+DISTRICT_COLOURS = ["#e4e4e4", "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 
 
 class Checks:
@@ -343,6 +346,60 @@ def check_zone_rules(c, out, project):
     c.check(outside <= 1.0, "every gap zone lies inside the districts", f"largest part outside {outside:.3f} m²")
 
 
+def svg_district_fills(out):
+    """The fill of every district in map.svg, in layer order (None when there is no picture)."""
+    path = os.path.join(out, "map.svg")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        svg = f.read()
+    start = svg.find('<g id="districts"')
+    end = svg.find("</g>", start)
+    return re.findall(r'<path fill="(#[0-9a-f]{6})"', svg[start:end]), svg
+
+
+def check_one_look(c, prefix, layer, gaps, out):
+    """The districts layer as QGIS draws it has the picture's classes: each district in the fill map.svg gives it,
+    each class's label in the picture's legend; a zone's label reads the same in any locale."""
+    from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsRenderContext
+    from qgis.PyQt.QtCore import QLocale
+    found = svg_district_fills(out)
+    if found is None:
+        return
+    fills, svg = found
+    renderer = layer.renderer().clone()
+    ctx = QgsRenderContext()
+    renderer.startRender(ctx, layer.fields())
+    drawn = []
+    for feature in layer.getFeatures():
+        symbol = renderer.symbolForFeature(feature, ctx)
+        drawn.append(symbol.color().name() if symbol else None)
+    renderer.stopRender(ctx)
+    c.check(drawn == fills, f"{prefix}districts: every district has the picture's fill",
+            f"QGIS {drawn} vs map.svg {fills}")
+    labels = [r.label() for r in renderer.ranges()]
+    legend = html.unescape(svg)
+    missing = [label for label in labels if label.split(" (")[0] not in legend]
+    c.check(labels and not missing, f"{prefix}districts: the legend's classes are the picture's ({len(labels)})",
+            f"not in map.svg: {missing}")
+    if gaps is None or not gaps.labelsEnabled():
+        return
+    expression = QgsExpression(gaps.labeling().settings().fieldName)
+    old = QLocale()
+    bad = []
+    for locale in [QLocale(QLocale.German, QLocale.Germany), QLocale(QLocale.English, QLocale.UnitedStates)]:
+        QLocale.setDefault(locale)
+        for feature in gaps.getFeatures():
+            context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(gaps))
+            context.setFeature(feature)
+            got = expression.evaluate(context)
+            want = f"{round(feature['children']):,} barn".replace(",", "\u00a0")
+            if got != want:
+                bad.append(f"{locale.name()}: {got!r} != {want!r}")
+    QLocale.setDefault(old)
+    c.check(not bad, f"{prefix}gaps: zone labels read '1 080 barn' in any locale", "; ".join(bad[:3]))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir")
@@ -419,6 +476,8 @@ def main():
             want = {0 for s in scores if s == 0} | ({5} if any(s and s > 0 for s in scores) else set())
             c.check(want <= seen, "districts are coloured by gap class (no gap, largest gap)",
                     f"classes seen {sorted(seen)}, expected at least {sorted(want)}")
+            gaps = project.mapLayersByName("gaps")
+            check_one_look(c, "", d, gaps[0] if gaps else None, out)
         if args.zone_rules:
             check_zone_rules(c, out, project)
 
@@ -440,6 +499,8 @@ def main():
                 renderer = layer.renderer().type() if layer.renderer() else None
                 c.check(renderer == RENDERERS[name], f"gpkg {name}: default style from layer_styles ({renderer})",
                         str(renderer))
+                if name == "districts":
+                    check_one_look(c, "gpkg ", layer, None, out)
                 if name == "arenas":
                     classes = arena_classes(c, "gpkg ", layer)
                     if project_classes is not None:

@@ -7,15 +7,17 @@ use std::fmt::Write as _;
 
 use super::{
     arena_rows, arena_size, field_index, number, points, symbol_half, text, District, Frame, Layout, Px, PxRect, Row,
-    Scene, Section, Swatch, NO_DATA,
+    Scene, Section, Swatch,
 };
+use crate::output::symbology::classes::NO_DATA_COLOUR;
+use crate::output::symbology::text::number_sv;
 use crate::output::symbology::{change_class, CHANGE_CLASSES, STATUS_MARKS};
 use crate::output::LayerView;
 
 /// Districts filled by their change class (white when they have none).
 pub(super) fn draw_districts(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
     super::draw_district_fills(svg, scene, frame, s, |d| {
-        d.change.as_deref().and_then(change_class).map_or(NO_DATA, |c| c.fill)
+        d.change.as_deref().and_then(change_class).map_or(NO_DATA_COLOUR, |c| c.fill)
     });
 }
 
@@ -149,7 +151,7 @@ pub(super) fn sections(scene: &Scene, children: &dyn LayerView) -> Vec<Section> 
         let Some(c) = change_class(class) else { continue };
         if *total > 0.0 || matches!(*class, "better" | "worse") {
             let gloss = format!("({})", c.label_en);
-            let count = super::format_sv(total.round(), 0);
+            let count = number_sv(total.round(), 0);
             rows.push(Row::new(Swatch::Point(c.point), format!("{}: {count} barn", c.label_sv), Some(&gloss)));
         }
     }

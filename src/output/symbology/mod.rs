@@ -5,6 +5,14 @@
 //!
 //! Shapes follow QGIS's SimpleMarker: each is an outline in a square from −1 to 1 (y down, as on screen and in
 //! SVG), scaled to half the marker size; the map draws the same outlines, so a star on the map is QGIS's star.
+//!
+//! The other parts of the one look: the gap-score classes of a run ([`classes`]) and the words and numbers every
+//! output shows ([`text`]).
+
+pub mod classes;
+pub mod text;
+
+pub use classes::{ClassEntry, GapClass, GapClasses};
 
 use crate::model::kinds::{Kind, Kinds, Rgb, Shape};
 
@@ -85,6 +93,22 @@ impl KindSymbol {
         } else {
             marker_size_mm(self.shape)
         }
+    }
+}
+
+/// The look of one run, handed to every output that draws: its kinds' symbols and its gap-score classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Look {
+    /// Every kind's symbol, in table order.
+    pub kinds: Vec<KindSymbol>,
+    /// The gap-score classes, computed once from the districts' scores.
+    pub classes: GapClasses,
+}
+
+impl Look {
+    /// The look of a run with these kinds and district scores (`None` for a district without one).
+    pub fn new(kinds: &Kinds, scores: impl IntoIterator<Item = Option<f64>>) -> Look {
+        Look { kinds: kind_symbols(kinds), classes: GapClasses::from_scores(scores) }
     }
 }
 
