@@ -37,6 +37,7 @@ from qgis.core import (
     QgsMapLayer,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
+    QgsPointDisplacementRenderer,
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
@@ -203,7 +204,19 @@ def arenas_style(layer):
         sym = QgsMarkerSymbol.createSimple({"name": shape, "color": colour, "outline_color": "#ffffff",
                                             "outline_width": "0.4", "size": str(size)})
         categories.append(QgsRendererCategory(value, sym, label, True))
-    layer.setRenderer(QgsCategorizedSymbolRenderer("kind", categories))
+    # Arenas at one point (a family centre and an open preschool in one building) are drawn side by side on a ring
+    # around a small grey dot, as map.png draws them (src/output/map: the same ring), so none hides another.
+    displaced = QgsPointDisplacementRenderer()
+    displaced.setEmbeddedRenderer(QgsCategorizedSymbolRenderer("kind", categories))
+    displaced.setPlacement(QgsPointDisplacementRenderer.Ring)
+    displaced.setTolerance(0.3)
+    displaced.setToleranceUnit(QgsUnitTypes.RenderMillimeters)
+    displaced.setCircleColor(QColor("#5a5a5a"))
+    displaced.setCircleWidth(0.3)
+    displaced.setCenterSymbol(QgsMarkerSymbol.createSimple({"name": "circle", "color": "#5a5a5a", "size": "1.2",
+                                                            "outline_style": "no"}))
+    displaced.setLabelAttributeName("")
+    layer.setRenderer(displaced)
     labels(layer, '"name"', 8, max_scale_denominator=60000)
 
 

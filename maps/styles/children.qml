@@ -1,5 +1,5 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis simplifyDrawingTol="1" labelsEnabled="0" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
+<qgis simplifyDrawingTol="1" labelsEnabled="0" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Fields|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
   <renderer-v2 type="heatmapRenderer" radius_unit="1" max_value="0" weight_expression="coalesce(&quot;children&quot;, 0)" referencescale="-1" radius="500" enableorderby="0" radius_map_unit_scale="3x:0,0,0,0,0,0" quality="2" forceraster="0" symbollevels="0">
     <colorramp type="gradient" name="[source]">
       <Option type="Map">
@@ -20,4 +20,20 @@
   <featureBlendMode>0</featureBlendMode>
   <layerOpacity>1</layerOpacity>
   <layerGeometryType>0</layerGeometryType>
+  <aliases>
+    <alias name="Barn" field="children" index="0"/>
+    <alias name="Område, kod" field="district_id" index="1"/>
+    <alias name="Avstånd till närmaste arena (m)" field="nearest_any_m" index="2"/>
+    <alias name="Närmaste arena, id" field="nearest_any_id" index="3"/>
+    <alias name="Närmaste arena" field="nearest_any_name" index="4"/>
+    <alias name="Avstånd till närmaste familjecentral (m)" field="nearest_familjecentral_m" index="5"/>
+    <alias name="Närmaste familjecentral, id" field="nearest_familjecentral_id" index="6"/>
+    <alias name="Avstånd till närmaste öppen förskola (m)" field="nearest_oppen_forskola_m" index="7"/>
+    <alias name="Närmaste öppen förskola, id" field="nearest_oppen_forskola_id" index="8"/>
+    <alias name="Avstånd till närmaste bibliotek (m)" field="nearest_bibliotek_m" index="9"/>
+    <alias name="Närmaste bibliotek, id" field="nearest_bibliotek_id" index="10"/>
+    <alias name="Avstånd till närmaste bemannad lekplats (m)" field="nearest_bemannad_lekplats_m" index="11"/>
+    <alias name="Närmaste bemannad lekplats, id" field="nearest_bemannad_lekplats_id" index="12"/>
+    <alias name="Nära en arena" field="covered" index="13"/>
+  </aliases>
 </qgis>

@@ -1,5 +1,5 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis simplifyDrawingTol="1" labelsEnabled="1" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
+<qgis simplifyDrawingTol="1" labelsEnabled="1" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Fields|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
   <renderer-v2 type="graduatedSymbol" referencescale="-1" enableorderby="0" attr="gap_score" graduatedMethod="GraduatedColor" forceraster="0" symbollevels="0">
     <ranges>
       <range lower="160.00000000000003" symbol="0" upper="5600.0" render="true" label="&gt; 160 – 5 600"/>
@@ -331,4 +331,35 @@
   <featureBlendMode>0</featureBlendMode>
   <layerOpacity>1</layerOpacity>
   <layerGeometryType>2</layerGeometryType>
+  <aliases>
+    <alias name="Område, kod" field="district_id" index="0"/>
+    <alias name="Område" field="district_name" index="1"/>
+    <alias name="Barn" field="children" index="2"/>
+    <alias name="Arenor" field="arenas_total" index="3"/>
+    <alias name="Arenor: familjecentral" field="arenas_familjecentral" index="4"/>
+    <alias name="Arenor: öppen förskola" field="arenas_oppen_forskola" index="5"/>
+    <alias name="Arenor: bibliotek" field="arenas_bibliotek" index="6"/>
+    <alias name="Arenor: bemannad lekplats" field="arenas_bemannad_lekplats" index="7"/>
+    <alias name="Barn nära en arena" field="children_covered" index="8"/>
+    <alias name="Barn utan arena nära" field="children_uncovered" index="9"/>
+    <alias name="Andel barn nära en arena" field="coverage_share" index="10"/>
+    <alias name="Barn nära räckviddsgränsen" field="children_near_radius" index="11"/>
+    <alias name="Täckningen kan svänga" field="coverage_could_swing" index="12"/>
+    <alias name="Barn nära familjecentral" field="children_covered_familjecentral" index="13"/>
+    <alias name="Barn nära öppen förskola" field="children_covered_oppen_forskola" index="14"/>
+    <alias name="Barn nära bibliotek" field="children_covered_bibliotek" index="15"/>
+    <alias name="Barn nära bemannad lekplats" field="children_covered_bemannad_lekplats" index="16"/>
+    <alias name="Medelavstånd till närmaste arena (m)" field="mean_distance_m" index="17"/>
+    <alias name="Avstånd för 90 % av barnen (m)" field="p90_distance_m" index="18"/>
+    <alias name="Medelavstånd till familjecentral (m)" field="mean_distance_familjecentral_m" index="19"/>
+    <alias name="Medelavstånd till öppen förskola (m)" field="mean_distance_oppen_forskola_m" index="20"/>
+    <alias name="Medelavstånd till bibliotek (m)" field="mean_distance_bibliotek_m" index="21"/>
+    <alias name="Medelavstånd till bemannad lekplats (m)" field="mean_distance_bemannad_lekplats_m" index="22"/>
+    <alias name="Har familjecentral i området" field="has_familjecentral" index="23"/>
+    <alias name="Behovsvikt" field="need_weight" index="24"/>
+    <alias name="Glappindex" field="gap_score" index="25"/>
+    <alias name="Glapprang" field="gap_rank" index="26"/>
+    <alias name="Glappindex utan behovsvikt" field="gap_score_unweighted" index="27"/>
+    <alias name="Glapprang utan behovsvikt" field="gap_rank_unweighted" index="28"/>
+  </aliases>
 </qgis>

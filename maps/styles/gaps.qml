@@ -1,5 +1,5 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis simplifyDrawingTol="1" labelsEnabled="1" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
+<qgis simplifyDrawingTol="1" labelsEnabled="1" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Fields|Rendering" hasScaleBasedVisibilityFlag="0" maxScale="0">
   <renderer-v2 type="RuleRenderer" referencescale="-1" enableorderby="0" forceraster="0" symbollevels="0">
     <rules key="{00000000-0000-0000-0000-000000000001}">
       <rule filter="&quot;gap_rank&quot; &lt;= 3" symbol="0" label="Glappzon, störst glapp (1.–3.) (gap zone, three largest)" key="{00000000-0000-0000-0000-000000000002}"/>
@@ -544,4 +544,14 @@
   <featureBlendMode>0</featureBlendMode>
   <layerOpacity>1</layerOpacity>
   <layerGeometryType>2</layerGeometryType>
+  <aliases>
+    <alias name="Glappzon" field="zone_id" index="0"/>
+    <alias name="Barn" field="children" index="1"/>
+    <alias name="Medelavstånd till närmaste arena (m)" field="nearest_arena_m" index="2"/>
+    <alias name="Kortaste avstånd till en arena (m)" field="nearest_arena_min_m" index="3"/>
+    <alias name="Områden" field="districts" index="4"/>
+    <alias name="Glappindex" field="gap_score" index="5"/>
+    <alias name="Glapprang" field="gap_rank" index="6"/>
+    <alias name="Yta (km²)" field="area_km2" index="7"/>
+  </aliases>
 </qgis>

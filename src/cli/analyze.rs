@@ -107,7 +107,8 @@ pub fn write_outputs(
     let layers: [&dyn LayerView; 4] = [&districts, &gaps, &children, &arenas];
     // One look for every output that draws: the kinds' symbols and the gap-score classes of this run, from the
     // scores as written (rounded), so that QGIS classes a district as the picture does.
-    let look = Look::new(&study.kinds, eval.districts.iter().map(|m| Some(output::layers::cm(m.gap_score))));
+    let look = Look::new(&study.kinds, eval.districts.iter().map(|m| Some(output::layers::cm(m.gap_score))))
+        .with_fields(&layers);
     let mut written = Vec::new();
     for layer in layers {
         progress(&format!("writing {}.geojson", layer.name()));

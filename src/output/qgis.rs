@@ -51,12 +51,42 @@ const ARENAS_TEMPLATE: &str = include_str!("../../maps/styles/arenas.qml");
 /// class per kind).
 pub fn style_qml(layer: &str, look: &Look) -> Option<String> {
     let (name, qml) = STYLES.iter().find(|(name, _)| *name == layer)?;
-    Some(match *name {
+    let styled = match *name {
         "arenas" => arenas_qml(&look.kinds),
         "districts" => districts_qml(qml, &look.classes),
         "gaps" => with_label_expression(qml, &words::zone_label_expression()),
         _ => qml.to_string(),
-    })
+    };
+    Some(with_aliases(&styled, look.aliases_of(name)))
+}
+
+/// `xml` (a style or a project's map layer) with its fields' aliases set: the `<aliases>` element's body replaced
+/// or, in a style without one, an `<aliases>` element added and the Fields category declared. Unchanged for none.
+fn with_aliases(xml: &str, aliases: &[(String, String)]) -> String {
+    if aliases.is_empty() {
+        return xml.to_string();
+    }
+    let alias = |indent: &str| {
+        aliases
+            .iter()
+            .enumerate()
+            .map(|(i, (field, name))| {
+                format!(
+                    "\n{indent}<alias name=\"{}\" field=\"{}\" index=\"{i}\"/>",
+                    super::xml_escape(name),
+                    super::xml_escape(field)
+                )
+            })
+            .collect::<String>()
+    };
+    if let Some(el) = element(xml, 0, "aliases") {
+        let inner = format!("{}  ", el.indent);
+        return format!("{}{}\n{}{}", &xml[..el.body_start], alias(&inner), el.indent, &xml[el.body_end..]);
+    }
+    let Some(end) = xml.rfind("</qgis>") else { return xml.to_string() };
+    let categories = "styleCategories=\"Symbology|Labeling|Rendering\"";
+    let head = xml[..end].replacen(categories, "styleCategories=\"Symbology|Labeling|Fields|Rendering\"", 1);
+    format!("{head}  <aliases>{}\n  </aliases>\n{}", alias("    "), &xml[end..])
 }
 
 /// Every layer's style (layer name, QML), for [`crate::output::gpkg::write_gpkg`].
@@ -117,12 +147,17 @@ fn project_xml(template: &str, epsg_of: impl Fn(&str) -> Option<u32>, look: Opti
         let end = start + len + "</maplayer>".len();
         out.push_str(&rest[..start]);
         let layer = rewrite_layer_srs(&rest[start..end], &epsg_of);
-        let source = between(&layer, "<datasource>./", ".geojson</datasource>");
+        let source = between(&layer, "<datasource>./", ".geojson</datasource>").map(str::to_string);
+        let source = source.as_deref();
+        let styled = match (source, look) {
+            (Some("arenas"), Some(look)) => with_kind_classes(&layer, &look.kinds),
+            (Some("districts"), Some(look)) => districts_qml(&layer, &look.classes),
+            (Some("gaps"), Some(_)) => with_label_expression(&layer, &words::zone_label_expression()),
+            _ => layer,
+        };
         match (source, look) {
-            (Some("arenas"), Some(look)) => out.push_str(&with_kind_classes(&layer, &look.kinds)),
-            (Some("districts"), Some(look)) => out.push_str(&districts_qml(&layer, &look.classes)),
-            (Some("gaps"), Some(_)) => out.push_str(&with_label_expression(&layer, &words::zone_label_expression())),
-            _ => out.push_str(&layer),
+            (Some(name), Some(look)) => out.push_str(&with_aliases(&styled, look.aliases_of(name))),
+            _ => out.push_str(&styled),
         }
         rest = &rest[end..];
     }
@@ -637,9 +672,9 @@ mod tests {
         let outside = |p: &str| p.replace(arenas_layer(p), "");
         assert_eq!(outside(&project), outside(&plain));
         // Indented as the template: the project's renderer is four spaces deeper than the style file's.
-        assert!(project.contains("\n          <category symbol=\"4\" value=\"lekplats\""));
+        assert!(project.contains("\n            <category symbol=\"4\" value=\"lekplats\""));
         assert!(project.contains(
-            "\n          <symbol type=\"marker\" force_rhr=\"0\" clip_to_extent=\"1\" alpha=\"1\" name=\"5\">"
+            "\n            <symbol type=\"marker\" force_rhr=\"0\" clip_to_extent=\"1\" alpha=\"1\" name=\"5\">"
         ));
     }
 

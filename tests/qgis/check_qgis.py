@@ -46,6 +46,7 @@ from qgis.core import (  # noqa: E402
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
+    QgsRectangle,
     QgsSimpleMarkerSymbolLayerBase,
     QgsVectorLayer,
 )
@@ -79,7 +80,7 @@ RENDERERS = {
     "districts": "graduatedSymbol",
     "gaps": "RuleRenderer",
     "children": "heatmapRenderer",
-    "arenas": "categorizedSymbol",
+    "arenas": "pointDisplacement",
 }
 # The district classes' fill colours (maps/make_maps.py), "no gap" first.
 # The fills of the gap classes (src/output/symbology/classes.rs): no gap, then the ramp light to dark.
@@ -153,6 +154,8 @@ def arena_classes(c, prefix, layer):
     """Checks that the arenas layer has a class on `kind` for every kind value in it, each a SimpleMarker of a
     shape QGIS knows; returns the classes as (value, label, shape, colour), or None without a categorized style."""
     renderer = layer.renderer()
+    if renderer is not None and renderer.type() == "pointDisplacement":
+        renderer = renderer.embeddedRenderer()
     if renderer is None or renderer.type() != "categorizedSymbol":
         return None
     classes = []
@@ -346,6 +349,46 @@ def check_zone_rules(c, out, project):
     c.check(outside <= 1.0, "every gap zone lies inside the districts", f"largest part outside {outside:.3f} m²")
 
 
+# Swedish field aliases the styles carry (src/output/symbology/text.rs), a few per layer.
+ALIASES = {
+    "districts": {"children": "Barn", "gap_score": "Glappindex", "children_uncovered": "Barn utan arena nära",
+                  "arenas_familjecentral": "Arenor: familjecentral"},
+    "gaps": {"children": "Barn", "nearest_arena_m": "Medelavstånd till närmaste arena (m)"},
+    "children": {"nearest_any_m": "Avstånd till närmaste arena (m)"},
+    "arenas": {"name": "Namn", "kind": "Slag av arena"},
+}
+
+
+def check_aliases(c, prefix, name, layer):
+    fields = layer.fields()
+    got = {f: layer.attributeAlias(fields.indexOf(f)) for f in ALIASES[name] if fields.indexOf(f) >= 0}
+    c.check(got == ALIASES[name], f"{prefix}{name}: Swedish field aliases", f"{got}")
+
+
+def check_shared_points(c, project, layer, classes):
+    """Arenas at one point are all visible: rendered alone around each shared point (at most five), every kind
+    there shows its colour (QGIS's point displacement renderer sets them side by side)."""
+    groups = {}
+    for f in layer.getFeatures():
+        p = f.geometry().asPoint()
+        groups.setdefault((p.x(), p.y()), []).append(f["kind"])
+    shared = [(xy, kinds) for xy, kinds in sorted(groups.items()) if len(kinds) > 1 and len(set(kinds)) > 1]
+    if not shared or classes is None:
+        return
+    colour = {value: col for value, _, _, col in classes}
+    to_project = QgsCoordinateTransform(layer.crs(), project.crs(), project.transformContext())
+    missing = []
+    for (x, y), kinds in shared[:5]:
+        centre = to_project.transform(x, y)
+        extent = QgsRectangle(centre.x() - 120, centre.y() - 90, centre.x() + 120, centre.y() + 90)
+        want = {k: colour[k] for k in kinds if k in colour}
+        seen = colours_seen(project, layer, extent, want)
+        if seen != set(want):
+            missing.append(f"{sorted(set(want) - seen)} at {x:.5f},{y:.5f}")
+    c.check(not missing, f"arenas: every kind visible at {min(len(shared), 5)} of {len(shared)} shared points",
+            "; ".join(missing))
+
+
 def svg_district_fills(out):
     """The fill of every district in map.svg, in layer order (None when there is no picture)."""
     path = os.path.join(out, "map.svg")
@@ -455,8 +498,10 @@ def main():
             c.check(not missing, f"{name}: contract fields", "missing " + ", ".join(missing))
             renderer = layer.renderer().type() if layer.renderer() else None
             c.check(renderer == RENDERERS[name], f"{name}: renderer {RENDERERS[name]}", str(renderer))
+            check_aliases(c, "", name, layer)
             if name == "arenas":
                 project_classes = arena_classes(c, "", layer)
+                check_shared_points(c, project, layer, project_classes)
 
         districts = project.mapLayersByName("districts")
         if districts and districts[0].isValid():
@@ -499,6 +544,7 @@ def main():
                 renderer = layer.renderer().type() if layer.renderer() else None
                 c.check(renderer == RENDERERS[name], f"gpkg {name}: default style from layer_styles ({renderer})",
                         str(renderer))
+                check_aliases(c, "gpkg ", name, layer)
                 if name == "districts":
                     check_one_look(c, "gpkg ", layer, None, out)
                 if name == "arenas":

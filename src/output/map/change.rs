@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::{
-    arena_rows, arena_size, field_index, number, points, symbol_half, text, District, Frame, Layout, Px, PxRect, Row,
-    Scene, Section, Swatch,
+    arena_rows, arena_size, field_index, number, place_arenas, points, symbol_half, text, District, Frame, Layout, Px,
+    PxRect, Row, Scene, Section, Swatch,
 };
 use crate::output::symbology::classes::NO_DATA_COLOUR;
 use crate::output::symbology::text::number_sv;
@@ -93,11 +93,11 @@ pub(super) fn draw_mark(svg: &mut String, status: &str, x: f64, y: f64, r: f64, 
 /// Rings around the added arenas and crosses over the closed ones (drawn over their kind symbols).
 pub(super) fn draw_status(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f64) {
     let (mm, sw) = arena_size(s);
+    let placed = place_arenas(scene, frame, mm);
     svg.push_str("<g id=\"arena-status\">\n");
-    for a in &scene.arenas {
+    for (a, &(x, y)) in scene.arenas.iter().zip(&placed.at) {
         let Some(status) = a.status.as_deref().filter(|s| *s != "existing") else { continue };
         let r = symbol_half(scene.symbol(a.kind), mm) * 1.7;
-        let (x, y) = frame.px(a.at.0);
         if x < map.x0 + r || x > map.x1 - r || y < map.y0 + r || y > map.y1 - r {
             continue;
         }

@@ -893,17 +893,69 @@ fn arena_size(s: f64) -> (f64, f64) {
     ((7.0 * s).max(3.0) / 1.7, (1.5 * s).max(0.75))
 }
 
+/// Where each arena of the scene is drawn, in pixels, and the rings of the arenas that share a point. Arenas at
+/// one point are set side by side on a ring around it, as QGIS's point displacement renderer does with ring
+/// placement (the arenas style, `maps/make_maps.py`): the ring's radius is the larger of half the largest
+/// symbol's diagonal and what fits the symbols around, the k-th of n at the angle 2πk/n from straight down.
+struct Placed {
+    /// Each arena's position, in [`Scene::arenas`] order.
+    at: Vec<(f64, f64)>,
+    /// (x, y, radius) of each shared point's ring.
+    rings: Vec<(f64, f64, f64)>,
+}
+
+fn place_arenas(scene: &Scene, frame: &Frame, mm: f64) -> Placed {
+    let mut at: Vec<(f64, f64)> = scene.arenas.iter().map(|a| frame.px(a.at.0)).collect();
+    let mut groups: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    for (i, a) in scene.arenas.iter().enumerate() {
+        groups.entry((a.at.x().to_bits(), a.at.y().to_bits())).or_default().push(i);
+    }
+    let mut shared: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    shared.sort();
+    let mut rings = Vec::new();
+    for group in shared {
+        let (cx, cy) = at[group[0]];
+        let diagonal =
+            group.iter().map(|&i| 2.0 * symbol_half(scene.symbol(scene.arenas[i].kind), mm)).fold(0.0, f64::max)
+                * std::f64::consts::SQRT_2;
+        let n = group.len() as f64;
+        let radius = (diagonal / 2.0).max(n * diagonal / (2.0 * std::f64::consts::PI));
+        for (k, &i) in group.iter().enumerate() {
+            let angle = 2.0 * std::f64::consts::PI * k as f64 / n;
+            at[i] = (cx + radius * angle.sin(), cy + radius * angle.cos());
+        }
+        rings.push((cx, cy, radius + diagonal / 2.0));
+    }
+    Placed { at, rings }
+}
+
 fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f64) {
     let (mm, sw) = arena_size(s);
+    let placed = place_arenas(scene, frame, mm);
     svg.push_str("<g id=\"arenas\">\n");
+    // The rings of shared points first, with a dot where the arenas really are.
+    for (x, y, r) in &placed.rings {
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"none\" stroke=\"{RING_COLOUR}\" stroke-width=\"{}\"/>\n\
+             <circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{RING_COLOUR}\"/>",
+            Px(*x),
+            Px(*y),
+            Px(*r),
+            Px(0.3 * mm),
+            Px(*x),
+            Px(*y),
+            Px(0.6 * mm)
+        );
+    }
     // Arenas of unknown kind at the bottom, then the kinds in reverse table order, so that the first kinds (the
     // rarer, more important family centres) are drawn on top.
-    let mut order: Vec<&Arena> = scene.arenas.iter().collect();
-    order.sort_by_key(|a| a.kind.map_or(0, |k| scene.kinds.len() - k));
-    for a in order {
-        let symbol = scene.symbol(a.kind);
+    let mut order: Vec<usize> = (0..scene.arenas.len()).collect();
+    order.sort_by_key(|&i| scene.arenas[i].kind.map_or(0, |k| scene.kinds.len() - k));
+    for i in order {
+        let symbol = scene.symbol(scene.arenas[i].kind);
         let r = symbol_half(symbol, mm);
-        let (x, y) = frame.px(a.at.0);
+        let (x, y) = placed.at[i];
         if x < map.x0 + r || x > map.x1 - r || y < map.y0 + r || y > map.y1 - r {
             continue; // Outside the districts' extent: off the map.
         }
@@ -911,6 +963,9 @@ fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f
     }
     svg.push_str("</g>\n");
 }
+
+/// The ring and dot of arenas that share a point (QGIS's displacement circle and centre symbol).
+const RING_COLOUR: &str = "#5a5a5a";
 
 /// A text with a white halo, so it reads on any fill.
 #[allow(clippy::too_many_arguments)]
@@ -972,9 +1027,9 @@ fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout, 
     taken.push(north_arrow_box(layout));
     // And the arena symbols: a label must not hide one.
     let (mm, _) = arena_size(s);
-    for a in &scene.arenas {
+    let placed = place_arenas(scene, frame, mm);
+    for (a, &(x, y)) in scene.arenas.iter().zip(&placed.at) {
         let r = symbol_half(scene.symbol(a.kind), mm);
-        let (x, y) = frame.px(a.at.0);
         taken.push(PxRect { x0: x - r * 1.3, y0: y - r * 1.3, x1: x + r * 1.3, y1: y + r * 1.3 });
     }
 
@@ -1646,6 +1701,45 @@ mod tests {
                 (element, fill)
             })
             .collect()
+    }
+
+    /// Arenas at one point are set around it on a ring, as QGIS's point displacement renderer does: none hides
+    /// another, each one symbol diagonal from its neighbours at least, and the ring is drawn.
+    #[test]
+    fn arenas_at_one_point_are_drawn_side_by_side() {
+        let mut layers = scene(100);
+        let (x, y) = (315_000.0 + 3_000.0, 6_395_000.0 + 3_000.0);
+        for kind in ["familjecentral", "oppen_forskola", "bibliotek"] {
+            layers[2].geometries.push(Geometry::Point(Point::new(x, y)));
+            layers[2].rows.push(vec![t("shared"), t(kind)]);
+        }
+        let kinds = symbology::kind_symbols(&Kinds::defaults());
+        let scene = Scene::read(&layers[0], &layers[1], &layers[2], &kinds);
+        let area = PxRect { x0: 0.0, y0: 0.0, x1: 1000.0, y1: 1000.0 };
+        let frame = Frame::fit(scene.extent().unwrap(), area, 10.0);
+        let (mm, _) = arena_size(1.0);
+        let placed = place_arenas(&scene, &frame, mm);
+        let shared: Vec<(f64, f64)> = placed.at[placed.at.len() - 3..].to_vec();
+        let centre = frame.px(Point::new(x, y).0);
+        assert_eq!(placed.rings.len(), 1);
+        assert_eq!((placed.rings[0].0, placed.rings[0].1), centre);
+        let diagonal = 2.0 * symbol_half(&kinds[0], mm) * std::f64::consts::SQRT_2;
+        for (i, a) in shared.iter().enumerate() {
+            let from_centre = (a.0 - centre.0).hypot(a.1 - centre.1);
+            assert!((from_centre - diagonal / 2.0).abs() < 1e-9, "on the ring: {from_centre}");
+            for b in &shared[i + 1..] {
+                assert!((a.0 - b.0).hypot(a.1 - b.1) >= diagonal / 2.0 * 3f64.sqrt() - 1e-9, "apart");
+            }
+        }
+        // The first straight below the point, as QGIS places it.
+        assert!((shared[0].0 - centre.0).abs() < 1e-9 && shared[0].1 > centre.1);
+        // Every other arena stays where it is.
+        for (a, p) in scene.arenas.iter().zip(&placed.at).take(placed.at.len() - 3) {
+            assert_eq!(*p, frame.px(a.at.0));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (_, svg) = render(dir.path(), &layers, &options(), "shared");
+        assert!(svg.contains(&format!("fill=\"none\" stroke=\"{RING_COLOUR}\"")), "the ring is drawn");
     }
 
     #[test]

@@ -103,12 +103,32 @@ pub struct Look {
     pub kinds: Vec<KindSymbol>,
     /// The gap-score classes, computed once from the districts' scores.
     pub classes: GapClasses,
+    /// Each output layer's fields with their Swedish names, (layer, [(field, alias)]), for the QGIS aliases.
+    pub aliases: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl Look {
     /// The look of a run with these kinds and district scores (`None` for a district without one).
     pub fn new(kinds: &Kinds, scores: impl IntoIterator<Item = Option<f64>>) -> Look {
-        Look { kinds: kind_symbols(kinds), classes: GapClasses::from_scores(scores) }
+        Look { kinds: kind_symbols(kinds), classes: GapClasses::from_scores(scores), aliases: Vec::new() }
+    }
+
+    /// This look with the Swedish names of the fields of `layers` ([`text::field_alias`]).
+    pub fn with_fields(mut self, layers: &[&dyn crate::output::LayerView]) -> Look {
+        let kinds: Vec<(&str, &str)> = self.kinds.iter().map(|k| (k.id.as_str(), k.label_sv.as_str())).collect();
+        self.aliases = layers
+            .iter()
+            .map(|l| {
+                let fields = l.fields().iter().map(|f| (f.name.clone(), text::field_alias(&f.name, &kinds))).collect();
+                (l.name().to_string(), fields)
+            })
+            .collect();
+        self
+    }
+
+    /// The Swedish names of a layer's fields (empty when not known).
+    pub fn aliases_of(&self, layer: &str) -> &[(String, String)] {
+        self.aliases.iter().find(|(name, _)| name == layer).map_or(&[], |(_, a)| a.as_slice())
     }
 }
 
