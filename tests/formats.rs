@@ -144,3 +144,35 @@ fn esri_prj_without_epsg_code_is_recognised_as_3007() {
     let features: Vec<&Value> = inputs.iter().map(|i| &i["features"]).collect();
     assert_eq!(features, [12, 3601, 25]);
 }
+
+/// Counts of children are whole numbers (INTEGER in the GeoPackage, no decimal point in GeoJSON) when every input
+/// count is whole, and real numbers in both when one is not; shares and weights are real in every run.
+#[test]
+fn counts_are_integer_when_whole_and_real_when_not_in_every_format() {
+    let s = Scratch::new();
+    let [districts, children, arenas] = mini_city(&s);
+    let mut half = mini_children();
+    half["features"][0]["properties"]["children"] = serde_json::json!(2.5);
+    let half = s.write_json("half.geojson", &half);
+    for (input, whole) in [(&children, true), (&half, false)] {
+        let out = s.path().join(if whole { "whole" } else { "half" });
+        analyze(&districts, input, &arenas, &out).assert().success();
+        let layer: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("districts.geojson")).unwrap()).unwrap();
+        for f in layer["features"].as_array().unwrap() {
+            let p = &f["properties"];
+            for count in ["children", "children_covered", "children_uncovered"] {
+                assert_eq!(p[count].is_u64(), whole, "{count} = {} (whole inputs: {whole})", p[count]);
+                assert!(p[count].is_number());
+            }
+            for real in ["coverage_share", "need_weight", "gap_score"] {
+                assert!(p[real].is_f64() || p[real].is_null(), "{real} = {} is real in every run", p[real]);
+            }
+        }
+        let db = rusqlite::Connection::open(out.join("arenagap.gpkg")).unwrap();
+        let ty: String = db
+            .query_row("SELECT type FROM pragma_table_info('districts') WHERE name = 'children'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ty, if whole { "INTEGER" } else { "REAL" });
+    }
+}

@@ -101,7 +101,7 @@ pub fn write_outputs(
     let transform = Transform::new(study.analysis_crs, settings.output_crs)
         .map_err(|e| Error::Config(format!("--output-crs: {e}")))?;
     let districts = DistrictLayer::new(study, eval);
-    let gaps = GapLayer::new(&zones.zones, &study.districts);
+    let gaps = GapLayer::new(&zones.zones, &study.districts, output::layers::count_type(&study.children.counts));
     let children = ChildLayer::new(study, &study.facilities, eval);
     let arenas = ArenaLayer::new(study, &study.facilities, eval);
     let layers: [&dyn LayerView; 4] = [&districts, &gaps, &children, &arenas];

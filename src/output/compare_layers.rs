@@ -19,6 +19,16 @@ fn change(before: Option<f64>, after: Option<f64>) -> Value {
     }
 }
 
+/// The type of the children counts of a comparison: whole when both sides' input counts are
+/// ([`crate::output::layers::count_type`]), as analyze writes them.
+fn both_counts(before: &Side, after: &Side) -> FieldType {
+    use crate::output::layers::count_type;
+    match (count_type(&before.study.children.counts), count_type(&after.study.children.counts)) {
+        (FieldType::Integer, FieldType::Integer) => FieldType::Integer,
+        _ => FieldType::Real,
+    }
+}
+
 /// The compared district numbers: a name and how to read it from the metrics.
 type Metric = (&'static str, fn(&DistrictMetrics) -> Option<f64>);
 
@@ -46,8 +56,13 @@ impl<'a> DistrictDiffLayer<'a> {
         use FieldType::*;
         let mut fields =
             vec![Field::new("district_id", Text), Field::new("district_name", Text), Field::new("change", Text)];
+        let count = both_counts(&before, &after);
         for (name, _) in DISTRICT_METRICS {
-            let ty = if name == "gap_rank" { Integer } else { Real };
+            let ty = match name {
+                "gap_rank" => Integer,
+                "children" | "children_covered" => count,
+                _ => Real,
+            };
             for side in ["before", "after", "change"] {
                 fields.push(Field::new(format!("{name}_{side}"), ty));
             }
@@ -123,8 +138,8 @@ impl<'a> ChildDiffLayer<'a> {
         let mut fields = vec![
             Field::new("change", Text),
             Field::new("district_id", Text),
-            Field::new("children_before", Real),
-            Field::new("children_after", Real),
+            Field::new("children_before", both_counts(&before, &after)),
+            Field::new("children_after", both_counts(&before, &after)),
             Field::new("covered_before", Bool),
             Field::new("covered_after", Bool),
             Field::new("nearest_any_m_before", Real),

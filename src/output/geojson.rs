@@ -121,6 +121,12 @@ pub(crate) fn write_value(buf: &mut Vec<u8>, value: &Value, ty: FieldType) {
         Value::Number(n) if ty == FieldType::Integer => {
             buf.extend_from_slice(itoa::Buffer::new().format(n.round() as i64).as_bytes());
         }
+        // A real field's whole numbers keep a decimal point (`12.0`), so that a reader types the field REAL in
+        // every run, not INTEGER in a run whose values happen to be whole.
+        Value::Number(n) if ty == FieldType::Real && n.fract() == 0.0 && n.abs() < 1e15 => {
+            buf.extend_from_slice(itoa::Buffer::new().format(*n as i64).as_bytes());
+            buf.extend_from_slice(b".0");
+        }
         Value::Number(n) => write_number(buf, *n),
         Value::Text(s) if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') => {
             buf.push(b'"');

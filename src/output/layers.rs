@@ -18,6 +18,16 @@ pub(crate) fn cm(v: f64) -> f64 {
 
 pub use crate::model::format_count;
 
+/// The type of the fields that count children: whole numbers when every input count is whole (INTEGER in the
+/// GeoPackage, written without a decimal point in GeoJSON), else real numbers in every format.
+pub fn count_type(counts: &[f64]) -> FieldType {
+    if counts.iter().all(|c| c.fract() == 0.0 && c.abs() < crate::input::MAX_COUNT) {
+        FieldType::Integer
+    } else {
+        FieldType::Real
+    }
+}
+
 /// A number as written ([`cm`]), or null.
 pub(crate) fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, |v| Value::Number(cm(v)))
@@ -41,21 +51,22 @@ impl<'a> DistrictLayer<'a> {
         use FieldType::*;
         let kinds = &study.kinds;
         let per_kind = |pattern: &str, ty: FieldType| kind_fields(kinds, pattern, ty);
+        let count = count_type(&study.children.counts);
         let mut fields = vec![
             Field::new("district_id", Text),
             Field::new("district_name", Text),
-            Field::new("children", Real),
+            Field::new("children", count),
             Field::new("arenas_total", Integer),
         ];
         fields.extend(per_kind("arenas_{}", Integer));
         fields.extend([
-            Field::new("children_covered", Real),
-            Field::new("children_uncovered", Real),
+            Field::new("children_covered", count),
+            Field::new("children_uncovered", count),
             Field::new("coverage_share", Real),
-            Field::new("children_near_radius", Real),
+            Field::new("children_near_radius", count),
             Field::new("coverage_could_swing", Bool),
         ]);
-        fields.extend(per_kind("children_covered_{}", Real));
+        fields.extend(per_kind("children_covered_{}", count));
         fields.extend([Field::new("mean_distance_m", Real), Field::new("p90_distance_m", Real)]);
         fields.extend(per_kind("mean_distance_{}_m", Real));
         fields.extend([
@@ -126,12 +137,12 @@ pub struct GapLayer<'a> {
 }
 
 impl<'a> GapLayer<'a> {
-    /// A view over the drawn gap zones.
-    pub fn new(zones: &'a [Zone], districts: &'a [District]) -> Self {
+    /// A view over the drawn gap zones; `count` is the type of the children counts ([`count_type`]).
+    pub fn new(zones: &'a [Zone], districts: &'a [District], count: FieldType) -> Self {
         use FieldType::*;
         let fields = vec![
             Field::new("zone_id", Integer),
-            Field::new("children", Real),
+            Field::new("children", count),
             Field::new("nearest_arena_m", Real),
             Field::new("nearest_arena_min_m", Real),
             Field::new("districts", Text),
@@ -218,7 +229,7 @@ impl<'a> ChildLayer<'a> {
     pub fn new(study: &'a Study, facilities: &Facilities, eval: &'a Evaluation) -> Self {
         use FieldType::*;
         let mut fields = vec![
-            Field::new("children", Real),
+            Field::new("children", count_type(&study.children.counts)),
             Field::new("district_id", Text),
             Field::new("nearest_any_m", Real),
             Field::new("nearest_any_id", Text),
@@ -304,7 +315,7 @@ impl<'a> ArenaLayer<'a> {
             Field::new("capacity", Real),
             Field::new("district_id", Text),
             Field::new("radius_m", Real),
-            Field::new("children_within_radius", Real),
+            Field::new("children_within_radius", count_type(&study.children.counts)),
         ];
         ArenaLayer { facilities, kinds: &study.kinds, eval, districts: &study.districts, fields }
     }

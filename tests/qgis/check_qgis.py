@@ -128,6 +128,40 @@ def ogrinfo(c, path):
             "; ".join(bad[:5]) or f"exit {run.returncode}")
 
 
+# Fields that count children (INTEGER when the input counts are whole, else REAL, the same in every format) and
+# fields that are always REAL.
+COUNT_FIELDS = {"districts": ["children", "children_covered", "children_uncovered"], "gaps": ["children"],
+                "children": ["children"], "arenas": ["children_within_radius"]}
+REAL_FIELDS = {"districts": ["coverage_share", "need_weight", "gap_score"], "gaps": ["gap_score"],
+               "children": ["nearest_any_m"], "arenas": ["radius_m"]}
+
+
+def field_types(path, layer=None):
+    """{field: OGR type name} of a layer of a file, as GDAL reads it."""
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
+    d = lyr.GetLayerDefn()
+    return {d.GetFieldDefn(i).GetName(): d.GetFieldDefn(i).GetTypeName() for i in range(d.GetFieldCount())}
+
+
+def check_types(c, out):
+    """Counts have one type in GeoJSON and GeoPackage (Integer when whole); shares, scores and weights are Real."""
+    gpkg = os.path.join(out, "arenagap.gpkg")
+    for name in LAYERS:
+        geojson = field_types(os.path.join(out, name + ".geojson"))
+        counts = {geojson.get(f) for f in COUNT_FIELDS[name] if f in geojson}
+        c.check(len(counts) == 1 and counts <= {"Integer", "Integer64", "Real"},
+                f"{name}.geojson: the counts have one type ({counts})")
+        reals = {f: geojson.get(f) for f in REAL_FIELDS[name] if f in geojson}
+        c.check(all(t == "Real" for t in reals.values()), f"{name}.geojson: shares, scores, weights are Real", f"{reals}")
+        if os.path.isfile(gpkg):
+            packed = field_types(gpkg, name)
+            norm = lambda t: "Integer" if t in ("Integer", "Integer64") else t  # noqa: E731
+            differ = {f: (geojson[f], packed.get(f)) for f in COUNT_FIELDS[name] + REAL_FIELDS[name]
+                      if f in geojson and norm(geojson[f]) != norm(packed.get(f))}
+            c.check(not differ, f"{name}: the same types in GeoJSON and the GeoPackage", f"{differ}")
+
+
 def is_not_blank(image):
     """Whether a rendered image shows more than the background: enough non-white pixels in several colours."""
     w, h = image.width(), image.height()
@@ -563,6 +597,8 @@ def main():
         path = os.path.join(out, name + ".geojson")
         if os.path.isfile(path):
             ogrinfo(c, path)
+    if all(os.path.isfile(os.path.join(out, n + ".geojson")) for n in LAYERS):
+        check_types(c, out)
 
     finish(c, app, messages)
 
