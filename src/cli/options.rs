@@ -221,7 +221,7 @@ pub struct Options {
     /// Also write arenagap.gpkg (GeoPackage with styles) [default: true].
     #[arg(long, value_name = "BOOL", help_heading = "Output")]
     pub gpkg: Option<bool>,
-    /// Also write map.png and map.svg [default: true].
+    /// Also write map.png and map.svg [default: true] (report.html has the map either way).
     #[arg(long, value_name = "BOOL", help_heading = "Output")]
     pub map: Option<bool>,
     /// Write text cells of CSV outputs exactly as they are, even ones a spreadsheet would run as a formula (by
@@ -233,7 +233,7 @@ pub struct Options {
     /// [default: rfc].
     #[arg(long, value_name = "STYLE", help_heading = "Output")]
     pub csv_style: Option<String>,
-    /// A title for the map picture.
+    /// A title for the map picture and report.html.
     #[arg(long, value_name = "TEXT", help_heading = "Output")]
     pub title: Option<String>,
     /// Which config file set each key (`crs`, and `kind.RAW` for an entry of a table), so that a value found wrong

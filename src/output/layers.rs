@@ -293,6 +293,13 @@ impl LayerView for ChildLayer<'_> {
         }
         out.push(Value::Bool(self.eval.covered(i)));
     }
+    fn value(&self, i: usize, field: usize) -> Value {
+        match field {
+            // `children`, the first field: the count alone, for the map's density grid.
+            0 => Value::Number(cm(self.children.counts[i])),
+            _ => super::value_from_row(self, i, field),
+        }
+    }
 }
 
 /// Arenas with the children within their radius.

@@ -62,6 +62,40 @@ pub trait LayerView: Sync {
     fn geometry(&self, i: usize) -> geo::Geometry<f64>;
     /// Feature `i`'s values, aligned with [`LayerView::fields`], written into `out` (cleared first).
     fn values(&self, i: usize, out: &mut Vec<Value>);
+    /// Feature `i`'s value of field `field` (an index into [`LayerView::fields`]; `Null` beyond them). By default
+    /// taken from [`LayerView::values`]; a large layer answers it without building the whole row.
+    fn value(&self, i: usize, field: usize) -> Value {
+        value_from_row(self, i, field)
+    }
+}
+
+/// Field `field` of feature `i`, from its whole row: [`LayerView::value`]'s default.
+pub fn value_from_row(layer: &(impl LayerView + ?Sized), i: usize, field: usize) -> Value {
+    let mut values = Vec::new();
+    layer.values(i, &mut values);
+    values.into_iter().nth(field).unwrap_or(Value::Null)
+}
+
+/// Every row of `layer`, in the order of the number field `by` (ascending, rows without a number last, ties in
+/// layer order) or in layer order without one: for the tables that rank districts (the workbook, the report).
+pub fn sorted_rows(layer: &dyn LayerView, by: Option<&str>) -> Vec<Vec<Value>> {
+    let key = by.and_then(|name| layer.fields().iter().position(|f| f.name == name));
+    let mut rows: Vec<Vec<Value>> = (0..layer.len())
+        .map(|i| {
+            let mut values = Vec::new();
+            layer.values(i, &mut values);
+            values
+        })
+        .collect();
+    if let Some(k) = key {
+        let number = |row: &Vec<Value>| match row.get(k) {
+            Some(Value::Number(n)) if n.is_finite() => *n,
+            _ => f64::INFINITY,
+        };
+        // A stable sort: ties keep layer order.
+        rows.sort_by(|a, b| number(a).total_cmp(&number(b)));
+    }
+    rows
 }
 
 /// Escapes text for XML (the QGIS styles and project, the SVG map): the five special characters as entities, and

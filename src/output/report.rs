@@ -77,7 +77,7 @@ fn safe(text: &str) -> String {
     xml_escape(&text)
 }
 
-/// A layer's rows as (field name → value) lookups, sorted by `gap_rank` (missing last, ties in layer order).
+/// A layer's rows as (field name → value) lookups, sorted by `gap_rank` ([`super::sorted_rows`]).
 struct Rows {
     fields: Vec<(String, FieldType)>,
     rows: Vec<Vec<Value>>,
@@ -85,21 +85,8 @@ struct Rows {
 
 impl Rows {
     fn read(layer: &dyn LayerView) -> Rows {
-        let fields: Vec<(String, FieldType)> = layer.fields().iter().map(|f| (f.name.clone(), f.ty)).collect();
-        let mut rows: Vec<Vec<Value>> = (0..layer.len())
-            .map(|i| {
-                let mut values = Vec::new();
-                layer.values(i, &mut values);
-                values
-            })
-            .collect();
-        let rank = fields.iter().position(|(n, _)| n == "gap_rank");
-        let key = |row: &Vec<Value>| match rank.and_then(|k| row.get(k)) {
-            Some(Value::Number(n)) if n.is_finite() => *n,
-            _ => f64::INFINITY,
-        };
-        rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
-        Rows { fields, rows }
+        let fields = layer.fields().iter().map(|f| (f.name.clone(), f.ty)).collect();
+        Rows { fields, rows: super::sorted_rows(layer, Some("gap_rank")) }
     }
 
     fn index(&self, name: &str) -> Option<usize> {
@@ -232,30 +219,11 @@ fn cards(out: &mut String, rows: &Rows, kinds: &[(&str, &str)], look: &Look) {
 fn settings(out: &mut String, about: &serde_json::Value) {
     out.push_str("<div class=\"scroll\"><table class=\"about\"><tbody>\n");
     for section in ["resolved", "inputs", "children_table", "counts"] {
-        let mut rows = Vec::new();
-        flatten(section, &about[section], &mut rows);
-        for (key, value) in rows {
-            let _ = writeln!(out, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", safe(&key), safe(&value));
+        for (key, value) in super::run::flatten(section, &about[section]) {
+            let _ = writeln!(out, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", safe(&key), safe(&scalar(&value)));
         }
     }
     out.push_str("</tbody></table></div>\n");
-}
-
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| flatten(&format!("{prefix}.{k}"), v, out)),
-        serde_json::Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
-            if !items.is_empty() {
-                let text: Vec<String> = items.iter().map(scalar).collect();
-                out.push((prefix.to_string(), text.join(", ")));
-            }
-        }
-        serde_json::Value::Array(items) => {
-            items.iter().enumerate().for_each(|(i, v)| flatten(&format!("{prefix}.{i}"), v, out))
-        }
-        serde_json::Value::Null => {}
-        v => out.push((prefix.to_string(), scalar(v))),
-    }
 }
 
 fn scalar(v: &serde_json::Value) -> String {

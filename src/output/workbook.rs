@@ -109,25 +109,8 @@ fn write_layer(
     ws.set_row_height(0, 45)?;
     ws.set_freeze_panes(2, 0)?;
 
-    // Rows in the order of the sort field (missing values last), ties in layer order.
-    let mut values = Vec::new();
-    let sort = sheet.sort_by.and_then(|name| fields.iter().position(|f| f.name == name));
-    let mut order: Vec<(f64, usize)> = (0..layer.len())
-        .map(|i| {
-            let key = sort.map_or(i as f64, |k| {
-                layer.values(i, &mut values);
-                match values.get(k) {
-                    Some(Value::Number(n)) if n.is_finite() => *n,
-                    _ => f64::INFINITY,
-                }
-            });
-            (key, i)
-        })
-        .collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (r, (_, i)) in order.into_iter().enumerate() {
+    for (r, values) in super::sorted_rows(layer, sheet.sort_by).iter().enumerate() {
         let row = u32::try_from(r + 2).map_err(|_| XlsxError::RowColumnLimitError)?;
-        layer.values(i, &mut values);
         for (c, (value, field)) in values.iter().zip(fields).enumerate() {
             let col = column(c)?;
             match (value, field.ty) {
@@ -158,8 +141,7 @@ fn write_about(ws: &mut Worksheet, about: &serde_json::Value, header: &Format) -
     ws.set_column_width(0, 48)?;
     ws.set_column_width(1, 90)?;
     ws.set_freeze_panes(1, 0)?;
-    let mut rows = Vec::new();
-    flatten("", about, &mut rows);
+    let rows = super::run::flatten("", about);
     let wrap = Format::new().set_text_wrap();
     for (r, (key, value)) in rows.iter().enumerate() {
         let row = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
@@ -178,19 +160,6 @@ fn write_about(ws: &mut Worksheet, about: &serde_json::Value, header: &Format) -
         }
     }
     Ok(())
-}
-
-/// Every scalar of `value` with its path: objects by key, arrays by index (`warnings.0`); nulls left out.
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, serde_json::Value)>) {
-    let key = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
-    match value {
-        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| flatten(&key(k), v, out)),
-        serde_json::Value::Array(items) => {
-            items.iter().enumerate().for_each(|(i, v)| flatten(&key(&i.to_string()), v, out))
-        }
-        serde_json::Value::Null => {}
-        scalar => out.push((prefix.to_string(), scalar.clone())),
-    }
 }
 
 /// Text a cell can hold: control characters (which the XML inside the file cannot) as spaces, cut to Excel's

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::{
-    arena_rows, arena_size, field_index, number, place_arenas, points, symbol_half, text, District, Frame, Layout, Px,
+    arena_rows, arena_size, field_index, number, points, symbol_half, text, District, Frame, Layout, Placed, Px,
     PxRect, Row, Scene, Section, Swatch,
 };
 use crate::output::symbology::classes::NO_DATA_COLOUR;
@@ -91,9 +91,8 @@ pub(super) fn draw_mark(svg: &mut String, status: &str, x: f64, y: f64, r: f64, 
 }
 
 /// Rings around the added arenas and crosses over the closed ones (drawn over their kind symbols).
-pub(super) fn draw_status(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f64) {
+pub(super) fn draw_status(svg: &mut String, scene: &Scene, placed: &Placed, map: PxRect, s: f64) {
     let (mm, sw) = arena_size(s);
-    let placed = place_arenas(scene, frame, mm);
     svg.push_str("<g id=\"arena-status\">\n");
     for (a, &(x, y)) in scene.arenas.iter().zip(&placed.at) {
         let Some(status) = a.status.as_deref().filter(|s| *s != "existing") else { continue };

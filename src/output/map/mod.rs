@@ -311,15 +311,14 @@ fn polygons(geometry: Geometry<f64>) -> MultiPolygon<f64> {
 }
 
 /// The points of a point geometry; anything else is empty.
-fn points(geometry: Geometry<f64>) -> Vec<Point<f64>> {
+/// The finite points of a point layer's geometry: no allocation for a single point (a million children).
+fn points(geometry: Geometry<f64>) -> smallvec::SmallVec<[Point<f64>; 1]> {
+    let finite = |p: &Point<f64>| p.x().is_finite() && p.y().is_finite();
     match geometry {
-        Geometry::Point(p) => vec![p],
-        Geometry::MultiPoint(mp) => mp.0,
-        _ => vec![],
+        Geometry::Point(p) => finite(&p).then_some(p).into_iter().collect(),
+        Geometry::MultiPoint(mp) => mp.0.into_iter().filter(finite).collect(),
+        _ => smallvec::SmallVec::new(),
     }
-    .into_iter()
-    .filter(|p| p.x().is_finite() && p.y().is_finite())
-    .collect()
 }
 
 struct District {
@@ -633,11 +632,13 @@ fn build_svg(
                 }
             };
             draw_zones(&mut svg, &scene, &frame, s);
-            draw_arenas(&mut svg, &scene, &frame, map, s);
+            // Where the arenas are drawn (shared points on a ring), once for the symbols, marks and labels.
+            let placed = place_arenas(&scene, &frame, arena_size(s).0);
+            draw_arenas(&mut svg, &scene, &placed, map, s);
             if options.theme == Theme::Change {
-                change::draw_status(&mut svg, &scene, &frame, map, s);
+                change::draw_status(&mut svg, &scene, &placed, map, s);
             }
-            draw_labels(&mut svg, &scene, &frame, &layout, options.theme);
+            draw_labels(&mut svg, &scene, &placed, &frame, &layout, options.theme);
             svg.push_str("</g>\n");
             draw_scale_bar(&mut svg, &frame, &layout);
             draw_north_arrow(&mut svg, &layout);
@@ -766,18 +767,15 @@ fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layo
     let rows = (map.h() / cell).ceil().max(1.0) as usize;
     let mut grid = vec![0.0f64; cols * rows];
     let weight_i = field_index(children, "children");
-    let mut values = Vec::new();
     for i in 0..n {
         let pts = points(children.geometry(i));
         if pts.is_empty() {
             continue;
         }
-        let weight = match weight_i {
-            Some(_) => {
-                children.values(i, &mut values);
-                number(&values, weight_i).unwrap_or(1.0).max(0.0)
-            }
-            None => 1.0,
+        // One field of the row, not the whole row: the layer answers it without building the others.
+        let weight = match weight_i.map(|k| children.value(i, k)) {
+            Some(Value::Number(w)) if w.is_finite() => w.max(0.0),
+            _ => 1.0,
         };
         for p in pts {
             let (x, y) = frame.px(p.0);
@@ -897,9 +895,9 @@ fn arena_size(s: f64) -> (f64, f64) {
 /// one point are set side by side on a ring around it, as QGIS's point displacement renderer does with ring
 /// placement (the arenas style, `maps/make_maps.py`): the ring's radius is the larger of half the largest
 /// symbol's diagonal and what fits the symbols around, the k-th of n at the angle 2πk/n from straight down.
-struct Placed {
+pub(super) struct Placed {
     /// Each arena's position, in [`Scene::arenas`] order.
-    at: Vec<(f64, f64)>,
+    pub(super) at: Vec<(f64, f64)>,
     /// (x, y, radius) of each shared point's ring.
     rings: Vec<(f64, f64, f64)>,
 }
@@ -929,9 +927,8 @@ fn place_arenas(scene: &Scene, frame: &Frame, mm: f64) -> Placed {
     Placed { at, rings }
 }
 
-fn draw_arenas(svg: &mut String, scene: &Scene, frame: &Frame, map: PxRect, s: f64) {
+fn draw_arenas(svg: &mut String, scene: &Scene, placed: &Placed, map: PxRect, s: f64) {
     let (mm, sw) = arena_size(s);
-    let placed = place_arenas(scene, frame, mm);
     svg.push_str("<g id=\"arenas\">\n");
     // The rings of shared points first, with a dot where the arenas really are.
     for (x, y, r) in &placed.rings {
@@ -1013,7 +1010,7 @@ fn place_label(taken: &mut Vec<PxRect>, area: PxRect, x: f64, y: f64, width: f64
 /// At most this many gap zones get a child-count label (the largest first).
 pub const MAX_ZONE_LABELS: usize = 25;
 
-fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout, theme: Theme) {
+fn draw_labels(svg: &mut String, scene: &Scene, placed: &Placed, frame: &Frame, layout: &Layout, theme: Theme) {
     let s = layout.s;
     let area = PxRect {
         x0: layout.map.x0 + 4.0 * s,
@@ -1027,7 +1024,6 @@ fn draw_labels(svg: &mut String, scene: &Scene, frame: &Frame, layout: &Layout, 
     taken.push(north_arrow_box(layout));
     // And the arena symbols: a label must not hide one.
     let (mm, _) = arena_size(s);
-    let placed = place_arenas(scene, frame, mm);
     for (a, &(x, y)) in scene.arenas.iter().zip(&placed.at) {
         let r = symbol_half(scene.symbol(a.kind), mm);
         taken.push(PxRect { x0: x - r * 1.3, y0: y - r * 1.3, x1: x + r * 1.3, y1: y + r * 1.3 });
