@@ -33,17 +33,28 @@ from qgis.core import (
     QgsGraduatedSymbolRenderer,
     QgsHeatmapRenderer,
     QgsLinePatternFillSymbolLayer,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsLegendStyle,
     QgsLineSymbol,
     QgsMapLayer,
+    QgsMapLayerLegendUtils,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsPointDisplacementRenderer,
+    QgsPrintLayout,
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
     QgsRendererCategory,
     QgsRendererRange,
     QgsRuleBasedRenderer,
+    QgsScaleBarSettings,
     QgsSimpleFillSymbolLayer,
     QgsSimpleLineSymbolLayer,
     QgsTextBufferSettings,
@@ -53,7 +64,7 @@ from qgis.core import (
     QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtGui import QColor, QFont
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -301,10 +312,123 @@ COMPARE_STYLE_FILES = {"districts_diff": "districts_diff", "children_diff": "chi
                        "arenas": "arenas_status"}
 
 
+# --- The print layout: one A4 page a planner exports to PDF (Project → Layouts → arenagap) ------------------------
+# Items are found by their ids. arenagap writes the run's words and extent into them (src/output/qgis/layout.rs):
+# the title, subtitle and sources labels, the legend's layer headings (from src/output/symbology/text.rs) and the
+# map's extent (the districts, in the project CRS). Positions in millimetres on A4 landscape (297 × 210).
+LAYOUT_NAME = "arenagap"
+
+
+def layout_label(layout, item_id, text, x, y, w, h, size, bold=False):
+    label = QgsLayoutItemLabel(layout)
+    label.setId(item_id)
+    label.setText(text)
+    font = QFont()
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    label.setFont(font)
+    label.setFontColor(QColor("#222222"))
+    label.setVAlign(Qt.AlignTop)
+    label.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
+    label.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(label)
+    return label
+
+
+def print_layout(project, layers, order):
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()  # one A4 landscape page
+    layout.setName(LAYOUT_NAME)
+    layout_label(layout, "title", "{title}", 10, 7, 277, 10, 15, bold=True)
+    layout_label(layout, "subtitle", "{subtitle}", 10, 17, 277, 7, 9)
+
+    map_item = QgsLayoutItemMap(layout)
+    map_item.setId("map")
+    map_item.attemptMove(QgsLayoutPoint(10, 26, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(200, 164, QgsUnitTypes.LayoutMillimeters))
+    map_item.setFrameEnabled(True)
+    map_item.setFrameStrokeColor(QColor("#5a5a5a"))
+    layout.addLayoutItem(map_item)
+    # (A new map item has no extent to zoom from: set one, which resizes the item, then size it back and zoom.)
+    map_item.setExtent(GOTEBORG)
+    map_item.attemptResize(QgsLayoutSize(200, 164, QgsUnitTypes.LayoutMillimeters))
+    map_item.zoomToExtent(GOTEBORG)
+
+    north = QgsLayoutItemPicture(layout)
+    north.setId("north_arrow")
+    north.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
+    north.setLinkedMap(map_item)
+    north.setNorthMode(QgsLayoutItemPicture.GridNorth)
+    north.attemptMove(QgsLayoutPoint(197, 29, QgsUnitTypes.LayoutMillimeters))
+    north.attemptResize(QgsLayoutSize(10, 14, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(north)
+
+    bar = QgsLayoutItemScaleBar(layout)
+    bar.setId("scale_bar")
+    bar.setStyle("Single Box")
+    bar.setLinkedMap(map_item)
+    bar.setUnits(QgsUnitTypes.DistanceKilometers)
+    bar.setUnitLabel("km")
+    bar.setNumberOfSegments(2)
+    bar.setNumberOfSegmentsLeft(0)
+    # The segment length follows the map: whole, round kilometres for a bar 25 to 50 mm long, whatever the extent.
+    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+    bar.setMinimumBarWidth(25)
+    bar.setMaximumBarWidth(50)
+    bar_text = QgsTextFormat()
+    bar_text.setSize(8)
+    bar_text.setColor(QColor("#222222"))
+    bar.setTextFormat(bar_text)
+    bar.setBackgroundEnabled(True)
+    bar.setBackgroundColor(QColor(255, 255, 255, 220))
+    bar.attemptMove(QgsLayoutPoint(13, 178, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(bar)
+
+    legend = QgsLayoutItemLegend(layout)
+    legend.setId("legend")
+    legend.setTitle("Teckenförklaring (legend)")
+    legend.setLinkedMap(map_item)
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    root.clear()
+    for name in order:
+        node = root.addLayer(layers[name])
+        node.setCustomProperty("legend/title-label", "{layer:%s}" % name)
+        # Long class labels break before their English gloss, so that the legend fits beside the map.
+        renderer = layers[name].renderer()
+        if isinstance(renderer, QgsRuleBasedRenderer):
+            for index, rule in enumerate(renderer.rootRule().children()):
+                cut = rule.label().rfind(" (")
+                if cut > 0:
+                    label = rule.label()[:cut] + "\n" + rule.label()[cut + 1:]
+                    QgsMapLayerLegendUtils.setLegendNodeUserLabel(node, index, label)
+    for style, size, bold in [(QgsLegendStyle.Title, 11, True), (QgsLegendStyle.Subgroup, 9, True),
+                              (QgsLegendStyle.SymbolLabel, 8, False)]:
+        font = QFont()
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        legend.setStyleFont(style, font)
+    legend.setWrapString("\n")
+    legend.attemptMove(QgsLayoutPoint(215, 26, QgsUnitTypes.LayoutMillimeters))
+    legend.setResizeToContents(True)
+    layout.addLayoutItem(legend)
+
+    layout_label(layout, "sources", "{sources}", 10, 192, 277, 14, 7)
+    project.layoutManager().addLayout(layout)
+
+
 def stable_keys(text):
-    """Rule keys are random UUIDs: number them instead, so that a rebuild changes nothing."""
+    """Rule keys and layout item ids are random UUIDs: number them instead (each the same number wherever it
+    appears, so that a map's legend and scale bar still point to it), so that a rebuild changes nothing."""
     counter = iter(range(1, 1000))
-    return re.sub(r'key="\{[0-9a-f-]{36}\}"', lambda m: 'key="{00000000-0000-0000-0000-%012d}"' % next(counter), text)
+    text = re.sub(r'key="\{[0-9a-f-]{36}\}"', lambda m: 'key="{00000000-0000-0000-0000-%012d}"' % next(counter), text)
+    numbers = {}
+
+    def number(m):
+        uuid = numbers.setdefault(m.group(2), "{00000000-0000-0000-0001-%012d}" % (len(numbers) + 1))
+        return '%s="%s"' % (m.group(1), uuid)
+
+    return re.sub(r'\b(uuid|mapUuid|templateUuid|map_uuid)="(\{[0-9a-f-]{36}\})"', number, text)
 
 
 def rewrite(path, change):
@@ -367,6 +491,7 @@ def build(project_file, title, order, fields, geometry, styles, style_files):
             clone = node.clone()
             root.insertChildNode(index, clone)
             root.removeChildNode(node)
+        print_layout(project, layers, order)
         qgs = os.path.join(work, project_file)
         if not project.write(qgs):
             sys.exit("cannot save the project: " + project.error())

@@ -119,8 +119,18 @@ pub fn write_outputs(
     let path = out.join("districts.csv");
     output::table::write_csv(&path, &districts, settings.csv)?;
     written.push(path);
+    let total = study.children.total();
+    let covered = eval.children_covered();
+    let subtitle = format!(
+        "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
+        format_count(total),
+        if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
+        format_count(eval.radius_any),
+        format_count(eval.radius_any)
+    );
     progress("writing the QGIS project");
-    output::qgis::write_project(out, settings.output_crs, &look)?;
+    let page = page(study, &settings.title, &subtitle);
+    output::qgis::write_project(out, settings.output_crs, study.analysis_crs, &look, &page)?;
     written.push(out.join(output::qgis::PROJECT_FILE));
     if settings.gpkg {
         progress("writing arenagap.gpkg");
@@ -128,15 +138,6 @@ pub fn write_outputs(
         output::gpkg::write_gpkg(&path, &layers, study.analysis_crs, &output::qgis::styles(&look))?;
         written.push(path);
     }
-    let total = study.children.total();
-    let covered = eval.children_covered();
-    let subtitle = format!(
-        "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
-        format_count(total),
-        if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
-        eval.radius_any,
-        eval.radius_any
-    );
     let options = output::map::MapOptions {
         title: settings.title.clone(),
         subtitle: subtitle.clone(),
@@ -189,6 +190,28 @@ pub fn write_outputs(
     Ok(written)
 }
 
+/// The QGIS print layout's page of a run on `study`: `title` and `subtitle` over the map of the study area, the
+/// input files and how distance is measured at the foot.
+pub(crate) fn page(study: &Study, title: &str, subtitle: &str) -> output::qgis::Page {
+    let inputs: Vec<String> = study
+        .inputs
+        .iter()
+        .map(|i| {
+            let file = i.path.file_name().map_or_else(|| i.path.display().to_string(), |f| f.to_string_lossy().into());
+            let table = i.table.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
+            format!("{}: {file}{table} ({} objekt)", i.layer, format_count(i.features as f64))
+        })
+        .collect();
+    let sources = format!(
+        "Källor (sources): {}\nAvstånd fågelvägen (straight-line distance) i {}. Gjord med (made with) arenagap {}; \
+         inställningar och varningar i run.json (settings and warnings).",
+        if inputs.is_empty() { "–".to_string() } else { inputs.join("; ") },
+        study.analysis_crs,
+        env!("CARGO_PKG_VERSION")
+    );
+    output::qgis::Page { title: title.to_string(), subtitle: subtitle.to_string(), sources, extent: study.extent() }
+}
+
 /// The report's headline figures.
 fn headline(outcome: &Outcome) -> Vec<(String, String)> {
     let (study, eval) = (&outcome.study, &outcome.eval);
@@ -216,12 +239,15 @@ fn caveats(outcome: &Outcome) -> Vec<String> {
     let eval = &outcome.eval;
     let mut out = vec![
         format!(
-            "Avstånd är fågelvägen (rak linje) från där barnen bor till arenan, inte gångväg: verkliga vägar är              längre. Ett barn räknas som nära en arena inom {} m.",
+            "Avstånd är fågelvägen (rak linje) från där barnen bor till arenan, inte gångväg: verkliga vägar är \
+             längre. Ett barn räknas som nära en arena inom {} m.",
             eval.radius_any
         ),
-        "Glappindex: för varje barn utan arena nära, avståndet till närmaste arena delat med räckvidden (en          behovsvikt per område, om den är given), summerat per område. Högre betyder fler barn längre bort."
+        "Glappindex: för varje barn utan arena nära, avståndet till närmaste arena delat med räckvidden (en \
+         behovsvikt per område, om den är given), summerat per område. Högre betyder fler barn längre bort."
             .to_string(),
-        "Barnens positioner är punkter ur befolkningsdata (eller utspridda i området); en arenas position är den          adress den är geokodad till."
+        "Barnens positioner är punkter ur befolkningsdata (eller utspridda i området); en arenas position är den \
+         adress den är geokodad till."
             .to_string(),
     ];
     if outcome.zones.dropped > 0 {

@@ -218,24 +218,27 @@ pub fn write_scenario(
     }
     output::table::write_csv(&dir.join("districts_diff.csv"), &districts, settings.csv)?;
     written.push("districts_diff.csv".into());
-    output::qgis::write_compare_project(dir, settings.output_crs)?;
+    let s = &comparison.summary;
+    let radius = after.eval.radius_any;
+    let mean = match s.mean_distance {
+        (Some(b), Some(a)) => format!("; medelavstånd {:+.0} m (mean distance)", a - b),
+        _ => String::new(),
+    };
+    let title = format!("{name}: scenario mot nuläget (scenario against the baseline)");
+    let subtitle = subtitle.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "+{} barn inom {radius} m, −{} barn utanför (children newly within {radius} m, losing it){mean}",
+            format_count(s.newly_covered),
+            format_count(s.losing_coverage)
+        )
+    });
+    let page = super::analyze::page(after.study, &title, &subtitle);
+    output::qgis::write_compare_project(dir, settings.output_crs, after.study.analysis_crs, &page)?;
     written.extend([output::qgis::COMPARE_PROJECT_FILE.to_string(), "styles/".to_string()]);
     if settings.map {
-        let s = &comparison.summary;
-        let radius = after.eval.radius_any;
-        let mean = match s.mean_distance {
-            (Some(b), Some(a)) => format!("; medelavstånd {:+.0} m (mean distance)", a - b),
-            _ => String::new(),
-        };
         let options = output::map::MapOptions {
-            title: format!("{name}: scenario mot nuläget (scenario against the baseline)"),
-            subtitle: subtitle.map(str::to_string).unwrap_or_else(|| {
-                format!(
-                    "+{} barn inom {radius} m, −{} barn utanför (children newly within {radius} m, losing it){mean}",
-                    format_count(s.newly_covered),
-                    format_count(s.losing_coverage)
-                )
-            }),
+            title,
+            subtitle,
             kinds: output::symbology::kind_symbols(&after.study.kinds),
             theme: output::map::Theme::Change,
             ..Default::default()

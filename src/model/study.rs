@@ -61,6 +61,29 @@ pub struct Study {
 }
 
 impl Study {
+    /// The study area's bounding box in the analysis CRS, `[xmin, ymin, xmax, ymax]`: the districts' or, without
+    /// any, the children's and arenas'. `None` for an empty study.
+    pub fn extent(&self) -> Option<[f64; 4]> {
+        use geo::BoundingRect;
+        let grow = |acc: Option<[f64; 4]>, [x0, y0, x1, y1]: [f64; 4]| {
+            Some(acc.map_or([x0, y0, x1, y1], |[a, b, c, d]| [a.min(x0), b.min(y0), c.max(x1), d.max(y1)]))
+        };
+        let districts = self
+            .districts
+            .iter()
+            .filter_map(|d| d.geometry.bounding_rect())
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .fold(None, grow);
+        districts.or_else(|| {
+            self.children
+                .points
+                .iter()
+                .chain(self.facilities.iter().map(|f| &f.position))
+                .map(|&[x, y]| [x, y, x, y])
+                .fold(None, grow)
+        })
+    }
+
     /// The district each facility of `facilities` lies in.
     pub fn locate_facilities(&self, facilities: &Facilities) -> Vec<Option<u32>> {
         facilities.iter().map(|f| self.district_index.locate(f.position).map(|d| d as u32)).collect()

@@ -1204,6 +1204,13 @@ PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],A
         let styles: Vec<(&str, &str)> = styles.iter().map(|(name, qml)| (*name, qml.as_str())).collect();
         write_gpkg_with_srs(&dir.join("arenagap.gpkg"), &views, &SRS, &styles).unwrap();
         // The sample GeoJSON files are in SWEREF 99 TM.
-        crate::output::qgis::write_project(&dir, crate::crs::Crs::SWEREF99_TM, &look).unwrap();
+        let page = crate::output::qgis::Page {
+            title: "GeoPackage test".into(),
+            subtitle: String::new(),
+            sources: String::new(),
+            extent: None,
+        };
+        let sweref = crate::crs::Crs::SWEREF99_TM;
+        crate::output::qgis::write_project(&dir, sweref, sweref, &look, &page).unwrap();
     }
 }

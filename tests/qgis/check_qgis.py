@@ -43,6 +43,12 @@ from qgis.core import (  # noqa: E402
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsGeometry,
+    QgsLayoutExporter,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
@@ -51,7 +57,7 @@ from qgis.core import (  # noqa: E402
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize  # noqa: E402
-from qgis.PyQt.QtGui import QColor  # noqa: E402
+from qgis.PyQt.QtGui import QColor, QImage  # noqa: E402
 
 ogr.UseExceptions()
 
@@ -236,6 +242,110 @@ def render(project, layers, extent, size, path=None):
     return image, [f"{e.layerID}: {e.message}" for e in job.errors()]
 
 
+# The print layout's items by id (maps/make_maps.py), with the class each must be.
+LAYOUT_ITEMS = {"title": QgsLayoutItemLabel, "subtitle": QgsLayoutItemLabel, "sources": QgsLayoutItemLabel,
+                "map": QgsLayoutItemMap, "legend": QgsLayoutItemLegend, "scale_bar": QgsLayoutItemScaleBar,
+                "north_arrow": QgsLayoutItemPicture}
+
+
+def plain(text):
+    """Text with every run of white space (no-break spaces and line breaks too) as one space."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def check_layout(c, tag, project, folder, layers, title, fills):
+    """The project's print layout `arenagap`: its items, the run's words in them, the map showing `layers`
+    whole; then exported to PDF by QGIS and read back with poppler: a page that is not blank, with `fills`
+    (key: colour) on it, and the title and sources as text."""
+    layout = project.layoutManager().layoutByName("arenagap")
+    if not c.check(layout is not None, f"{tag}the project has the print layout arenagap"):
+        return
+    items = {}
+    for item_id, cls in LAYOUT_ITEMS.items():
+        item = layout.itemById(item_id)
+        if c.check(isinstance(item, cls), f"{tag}layout: {item_id} is a {cls.__name__}", type(item).__name__):
+            items[item_id] = item
+    if len(items) < len(LAYOUT_ITEMS):
+        return
+    texts = {k: items[k].text() for k in ("title", "subtitle", "sources")}
+    c.check(all(t and "{" not in t for t in texts.values()), f"{tag}layout: title, subtitle and sources are the run's",
+            str(texts))
+    if title:
+        c.check(plain(texts["title"]) == plain(title), f"{tag}layout: the title is the profile's ({title!r})",
+                texts["title"])
+    c.check("Källor" in texts["sources"] and ".geojson" in texts["sources"] + " ",
+            f"{tag}layout: the sources name the input files", texts["sources"])
+    map_item = items["map"]
+    area = None
+    for layer in layers:
+        # Each feature's geometry transformed, not the layer's box: a lon/lat box turned into a projected one
+        # grows with the meridians' convergence.
+        to_map = QgsCoordinateTransform(layer.crs(), map_item.crs(), project.transformContext())
+        for feature in layer.getFeatures():
+            geometry = QgsGeometry(feature.geometry())
+            if geometry.isEmpty() or geometry.transform(to_map) != 0:
+                continue
+            box = geometry.boundingBox()
+            if area is None:
+                area = box
+            else:
+                area.combineExtentWith(box)
+    if area is not None:
+        shown = map_item.extent()
+        c.check(shown.contains(area) and shown.area() < 4 * area.area() + 1e6,
+                f"{tag}layout: the map shows the study area whole", f"map {shown.toString(0)}, data {area.toString(0)}")
+    legend = items["legend"]
+    c.check(legend.linkedMap() is map_item and items["scale_bar"].linkedMap() is map_item,
+            f"{tag}layout: legend and scale bar follow the map")
+    headings = {}
+    for node in legend.model().rootGroup().findLayers():
+        headings[node.layerId().split("_")[0]] = node.customProperty("legend/title-label")
+    c.check(len(headings) == len(project.mapLayers()) and all(h and "{" not in h for h in headings.values()),
+            f"{tag}layout: the legend has a Swedish heading for each layer", str(headings))
+    bar = items["scale_bar"]
+    c.check(bar.unitsPerSegment() > 0 and 20 <= bar.rect().width() <= 90,
+            f"{tag}layout: the scale bar is {bar.unitsPerSegment():g} {bar.unitLabel()} a segment",
+            f"{bar.rect().width():.0f} mm wide")
+    c.check(not items["north_arrow"].isMissingImage(), f"{tag}layout: the north arrow's picture is found",
+            items["north_arrow"].picturePath())
+
+    pdf = os.path.join(folder, "qgis_layout.pdf")
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.rasterizeWholeImage = False
+    result = QgsLayoutExporter(layout).exportToPdf(pdf, settings)
+    if not c.check(result == QgsLayoutExporter.Success and os.path.isfile(pdf),
+                   f"{tag}QGIS exports the layout to PDF", f"result {result}"):
+        return
+    size = os.path.getsize(pdf)
+    c.check(size > 10_000, f"{tag}qgis_layout.pdf has content ({size // 1000} kB)")
+    if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
+        c.check(False, f"{tag}poppler-utils (pdftoppm, pdftotext) reads the PDF", "apt-get install -y poppler-utils")
+        return
+    stem = os.path.join(folder, "qgis_layout")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", pdf, stem], check=False)
+    image = QImage(stem + ".png")
+    pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    info = {k.strip(): v.strip() for k, _, v in (l.partition(":") for l in pages.splitlines())}
+    c.check(info.get("Pages") == "1" and info.get("Page size", "").startswith("842 x 595"),
+            f"{tag}qgis_layout.pdf: one A4 landscape page",
+            " ".join(l for l in pages.splitlines() if l.startswith(("Pages", "Page size"))))
+    if c.check(not image.isNull(), f"{tag}poppler renders qgis_layout.pdf"):
+        share, colours = is_not_blank(image)
+        c.check(share > 0.10 and colours >= 5, f"{tag}the PDF page is not blank ({share:.0%} drawn, {colours} colours)")
+        seen = set()
+        for y in range(0, image.height(), 2):
+            for x in range(0, image.width(), 2):
+                rgb = image.pixel(x, y) & 0xFFFFFF
+                seen.update(k for k, colour in fills.items() if close_to(rgb, colour, 8))
+        c.check(set(fills) <= seen, f"{tag}the PDF shows the district fills ({sorted(map(str, fills))})",
+                f"seen {sorted(map(str, seen))}")
+    text = plain(subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout)
+    for what, want in [("title", texts["title"]), ("sources", texts["sources"].split("\n")[0][:40])]:
+        c.check(plain(want)[:60] in text, f"{tag}the PDF's text holds the {what}", plain(want)[:60])
+    for heading in headings.values():
+        c.check(plain(heading)[:20] in text, f"{tag}the PDF's legend holds {heading!r}")
+
+
 COMPARE_LAYERS = ["districts_diff", "children_diff", "arenas"]
 COMPARE_ORDER = ["arenas", "children_diff", "districts_diff"]
 COMPARE_FIELDS = {
@@ -307,6 +417,11 @@ def check_scenario(c, folder):
         seen = colours_seen(project, d, extent, CHANGE_FILLS)
         want = {f["change"] for f in d.getFeatures()} & set(CHANGE_FILLS)
         c.check(want <= seen, f"{tag}districts show the change colours ({sorted(want)})", f"seen {sorted(seen)}")
+        check_layout(c, tag, project, folder, [d], None, {k: v for k, v in CHANGE_FILLS.items() if k in want})
+        layout = project.layoutManager().layoutByName("arenagap")
+        title = layout.itemById("title").text() if layout and layout.itemById("title") else ""
+        c.check(title.endswith(": scenario mot nuläget (scenario against the baseline)"),
+                f"{tag}layout: the title names the scenario", title)
     for name in COMPARE_LAYERS:
         path = os.path.join(folder, name + ".geojson")
         if os.path.isfile(path):
@@ -557,6 +672,13 @@ def main():
                     f"classes seen {sorted(seen)}, expected at least {sorted(want)}")
             gaps = project.mapLayersByName("gaps")
             check_one_look(c, "", d, gaps[0] if gaps else None, out)
+            with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
+                title = json.load(f)["options"].get("title")
+            scores = sorted({f["gap_score"] for f in d.getFeatures()})
+            fills = {"no gap": DISTRICT_COLOURS[0]} if 0 in scores else {}
+            if scores and scores[-1] > 0:
+                fills["largest gap"] = DISTRICT_COLOURS[5]
+            check_layout(c, "", project, out, [d], title, fills)
         if args.zone_rules:
             check_zone_rules(c, out, project)
 

@@ -139,16 +139,6 @@ const MAX_SIDE: u32 = 12_000;
 /// The longest title or subtitle drawn, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
 
-/// `text` cut to `max` characters, the last of them an ellipsis when it was longer.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// Renders the map to `png_path` and, if given, its SVG source to `svg_path`.
 ///
 /// `districts`, `gaps`, `arenas` and `children` are the analysis output layers (see the module docs for the
@@ -185,8 +175,8 @@ pub fn map_svg(
     // Text layout costs grow with the text: a title of hundreds of kilobytes took minutes. A map title longer than
     // a line of print is cut, with an ellipsis.
     let clipped = MapOptions {
-        title: clip(&options.title, MAX_TITLE_CHARS),
-        subtitle: clip(&options.subtitle, MAX_TITLE_CHARS),
+        title: words::clip(&options.title, MAX_TITLE_CHARS),
+        subtitle: words::clip(&options.subtitle, MAX_TITLE_CHARS),
         ..options.clone()
     };
     Ok(build_svg(districts, gaps, arenas, children, &clipped))

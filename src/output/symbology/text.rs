@@ -18,6 +18,19 @@ pub const WORST_LABEL: (&str, &str) = ("1.–3. Störst glapp", "(three worst di
 pub const WORST_NAMED: usize = 3;
 /// The legend heading of arenas and children.
 pub const ARENAS_HEADING: (&str, &str) = ("Arenor och barn", "(arenas and children)");
+/// The legend headings of the layers of the analyze project's print layout, (layer, heading, gloss).
+pub const LAYER_HEADINGS: [(&str, &str, &str); 4] = [
+    ("arenas", "Arenor", "(arenas)"),
+    ("gaps", "Glappzoner", "(gap zones)"),
+    ("children", "Var barnen bor", "(where the children live)"),
+    ("districts", SCORE_HEADING.0, SCORE_HEADING.1),
+];
+/// The legend headings of the layers of a scenario's print layout (compare, suggest), (layer, heading, gloss).
+pub const CHANGE_HEADINGS: [(&str, &str, &str); 3] = [
+    ("arenas", "Arenor i scenariot", "(arenas in the scenario)"),
+    ("children_diff", "Barn vars närhet ändras", "(children whose nearness changes)"),
+    ("districts_diff", "Områden efter förändring", "(districts by change)"),
+];
 /// The word after a count of children: `1 080 barn`.
 pub const CHILDREN_UNIT: &str = "barn";
 /// The word before a district's gap rank: `glapp nr 4`.
@@ -44,6 +57,17 @@ pub fn number_sv(v: f64, decimals: usize) -> String {
         out.push(',');
         out.push_str(f);
     }
+    out
+}
+
+/// `text` cut to `max` characters, the last of them an ellipsis when it was longer: a title or label that would
+/// not fit any page.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
     out
 }
 

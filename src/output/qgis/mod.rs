@@ -6,6 +6,12 @@
 //! were written in. The arenas style is a template: its classes (one per kind of arena, on field `kind`) are made
 //! from the [`Kinds`] table through [`crate::output::symbology`], in the style file and in the project alike, so
 //! a kind the user adds gets its class; for the four default kinds the template comes back byte for byte.
+//!
+//! The project also carries a print layout (A4 landscape, "arenagap"): title, subtitle, map, legend, scale bar,
+//! north arrow and a sources line. [`layout`] fills in the run's texts and fits the map to the study area, so
+//! *Project → Layouts → arenagap → Export as PDF* gives a page a committee can read without further work.
+
+mod layout;
 
 use std::fs;
 use std::path::Path;
@@ -14,19 +20,20 @@ use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::output::symbology::text as words;
 use crate::output::symbology::{GapClass, GapClasses, KindSymbol, Look};
+pub use layout::Page;
 
 /// The project file name in the output folder.
 pub const PROJECT_FILE: &str = "arenagap.qgs";
 
 /// The project template: layers `./districts.geojson` etc. in WGS 84, project CRS SWEREF 99 TM.
-const PROJECT: &str = include_str!("../../maps/arenagap.qgs");
+const PROJECT: &str = include_str!("../../../maps/arenagap.qgs");
 
 /// The layer styles, by layer name. The arenas style is a template: its classes are made from the kinds (see
 /// [`arenas_qml`]).
 const STYLES: [(&str, &str); 4] = [
-    ("districts", include_str!("../../maps/styles/districts.qml")),
-    ("gaps", include_str!("../../maps/styles/gaps.qml")),
-    ("children", include_str!("../../maps/styles/children.qml")),
+    ("districts", include_str!("../../../maps/styles/districts.qml")),
+    ("gaps", include_str!("../../../maps/styles/gaps.qml")),
+    ("children", include_str!("../../../maps/styles/children.qml")),
     ("arenas", ARENAS_TEMPLATE),
 ];
 
@@ -35,17 +42,17 @@ pub const COMPARE_PROJECT_FILE: &str = "compare.qgs";
 
 /// The compare project template: `./districts_diff.geojson`, `./children_diff.geojson` and `./arenas.geojson` in
 /// WGS 84, styled for change.
-const COMPARE_PROJECT: &str = include_str!("../../maps/compare.qgs");
+const COMPARE_PROJECT: &str = include_str!("../../../maps/compare.qgs");
 
 /// The compare layers' styles, by layer name (the arenas one by `status`, not by kind).
 const COMPARE_STYLES: [(&str, &str); 3] = [
-    ("districts_diff", include_str!("../../maps/styles/districts_diff.qml")),
-    ("children_diff", include_str!("../../maps/styles/children_diff.qml")),
-    ("arenas", include_str!("../../maps/styles/arenas_status.qml")),
+    ("districts_diff", include_str!("../../../maps/styles/districts_diff.qml")),
+    ("children_diff", include_str!("../../../maps/styles/children_diff.qml")),
+    ("arenas", include_str!("../../../maps/styles/arenas_status.qml")),
 ];
 
 /// The arenas style as `maps/make_maps.py` writes it, for the four default kinds.
-const ARENAS_TEMPLATE: &str = include_str!("../../maps/styles/arenas.qml");
+const ARENAS_TEMPLATE: &str = include_str!("../../../maps/styles/arenas.qml");
 
 /// The QGIS style (QML) of an output layer: `districts` (the run's gap classes), `gaps`, `children`, `arenas` (one
 /// class per kind).
@@ -107,8 +114,9 @@ fn districts_qml(xml: &str, classes: &GapClasses) -> String {
 
 /// Writes `arenagap.qgs` and `styles/<layer>.qml` into `out_dir`, every layer in `crs` (the CRS the GeoJSON
 /// outputs were written in: QGIS takes a layer's CRS from the project, not from the file), styled with the run's
-/// `look`: one class per kind, the run's gap-score classes.
-pub fn write_project(out_dir: &Path, crs: Crs, look: &Look) -> Result<()> {
+/// `look`: one class per kind, the run's gap-score classes; its print layout with the run's `page`. The project
+/// CRS is `project_crs`, the CRS `page.extent` is in (the analysis CRS).
+pub fn write_project(out_dir: &Path, crs: Crs, project_crs: Crs, look: &Look, page: &Page) -> Result<()> {
     let epsg = crs.epsg();
     let styles_dir = out_dir.join("styles");
     fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
@@ -116,12 +124,14 @@ pub fn write_project(out_dir: &Path, crs: Crs, look: &Look) -> Result<()> {
         write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
     }
     let project = project_xml(PROJECT, |_| Some(epsg), Some(look));
+    let project = with_page(&project, project_crs, page, &words::LAYER_HEADINGS);
     write_atomically(&out_dir.join(PROJECT_FILE), project.as_bytes())
 }
 
 /// Writes a scenario folder's `compare.qgs` and `styles/<layer>.qml`, every layer in `crs`: districts and child
-/// points by `change` (better, worse, unchanged), arenas by `status` (added, closed, existing).
-pub fn write_compare_project(out_dir: &Path, crs: Crs) -> Result<()> {
+/// points by `change` (better, worse, unchanged), arenas by `status` (added, closed, existing); its print layout
+/// with `page` (its extent in `project_crs`).
+pub fn write_compare_project(out_dir: &Path, crs: Crs, project_crs: Crs, page: &Page) -> Result<()> {
     let epsg = crs.epsg();
     let styles_dir = out_dir.join("styles");
     fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
@@ -129,7 +139,27 @@ pub fn write_compare_project(out_dir: &Path, crs: Crs) -> Result<()> {
         write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
     }
     let project = project_xml(COMPARE_PROJECT, |_| Some(epsg), None);
+    let project = with_page(&project, project_crs, page, &words::CHANGE_HEADINGS);
     write_atomically(&out_dir.join(COMPARE_PROJECT_FILE), project.as_bytes())
+}
+
+/// `project` in `project_crs`, its print layout and default view showing `page`, the legend's layer headings from
+/// `headings` (layer, heading, gloss).
+fn with_page(project: &str, project_crs: Crs, page: &Page, headings: &[(&str, &str, &str)]) -> String {
+    let headings: Vec<(&str, String)> = headings.iter().map(|(l, sv, en)| (*l, format!("{sv}\n{en}"))).collect();
+    let mut xml = layout::with_page(project, page, &headings);
+    // The project CRS, and the CRS of its default view, which the page's extent is in.
+    for scope in ["<projectCrs>", "<DefaultViewExtent "] {
+        let Some(at) = xml.find(scope) else { continue };
+        let Some(start) = xml[at..].find("<spatialrefsys>").map(|i| at + i) else { continue };
+        let Some(end) = xml[start..].find("</spatialrefsys>").map(|i| start + i + "</spatialrefsys>".len()) else {
+            continue;
+        };
+        if !xml[start..end].contains(&format!("<authid>EPSG:{}</authid>", project_crs.epsg())) {
+            xml.replace_range(start..end, &spatialrefsys(project_crs.epsg()));
+        }
+    }
+    xml
 }
 
 /// Writes `path` atomically (temporary file, then rename).
@@ -413,6 +443,10 @@ mod tests {
 
     const LAYERS: [&str; 4] = ["districts", "gaps", "children", "arenas"];
 
+    fn page() -> Page {
+        Page { title: "Test".into(), subtitle: String::new(), sources: String::new(), extent: None }
+    }
+
     fn layer_srs(project: &str, layer: &str) -> String {
         let datasource = format!("<datasource>./{layer}.geojson</datasource>");
         let at = project.find(&datasource).unwrap();
@@ -488,7 +522,7 @@ mod tests {
     #[test]
     fn layer_crs_follows_the_output_crs() {
         let dir = tempfile::tempdir().unwrap();
-        write_project(dir.path(), Crs::SWEREF99_TM, &look(&Kinds::defaults())).unwrap();
+        write_project(dir.path(), Crs::SWEREF99_TM, Crs::SWEREF99_TM, &look(&Kinds::defaults()), &page()).unwrap();
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         for layer in LAYERS {
             assert!(layer_srs(&project, layer).contains("<authid>EPSG:3006</authid>"), "{layer}");
@@ -505,7 +539,7 @@ mod tests {
             .to_string_lossy()
             .ends_with(".partial")));
 
-        write_project(dir.path(), Crs::WGS84, &look(&Kinds::defaults())).unwrap();
+        write_project(dir.path(), Crs::WGS84, Crs::SWEREF99_TM, &look(&Kinds::defaults()), &page()).unwrap();
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         for layer in LAYERS {
             assert!(layer_srs(&project, layer).contains("<authid>EPSG:4326</authid>"), "{layer}");
@@ -663,12 +697,13 @@ mod tests {
 
         // The project written with these kinds says the same, and only its arenas layer changed.
         let dir = tempfile::tempdir().unwrap();
-        write_project(dir.path(), Crs::SWEREF99_TM, &look(&kinds)).unwrap();
+        write_project(dir.path(), Crs::SWEREF99_TM, Crs::SWEREF99_TM, &look(&kinds), &page()).unwrap();
         let written = fs::read_to_string(dir.path().join("styles/arenas.qml")).unwrap();
         assert_eq!(written, qml);
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         assert_eq!(classes(arenas_layer(&project)), classes(&qml));
         let plain = project_xml(PROJECT, |_| Some(3006), Some(&look(&Kinds::defaults())));
+        let plain = with_page(&plain, Crs::SWEREF99_TM, &page(), &words::LAYER_HEADINGS);
         let outside = |p: &str| p.replace(arenas_layer(p), "");
         assert_eq!(outside(&project), outside(&plain));
         // Indented as the template: the project's renderer is four spaces deeper than the style file's.
@@ -684,7 +719,10 @@ mod tests {
     #[ignore = "needs ARENAGAP_SAMPLE_DIR"]
     fn sample_project() {
         match std::env::var_os("ARENAGAP_SAMPLE_DIR") {
-            Some(dir) => write_project(Path::new(&dir), Crs::WGS84, &look(&Kinds::defaults())).unwrap(),
+            Some(dir) => {
+                write_project(Path::new(&dir), Crs::WGS84, Crs::SWEREF99_TM, &look(&Kinds::defaults()), &page())
+                    .unwrap()
+            }
             None => println!("ARENAGAP_SAMPLE_DIR is not set"),
         }
     }
