@@ -153,7 +153,9 @@ def districts_style(layer):
 
 
 def gaps_style(layer):
-    """Outlined zones with a light hatch; the three largest gaps stand out."""
+    """Outlined zones with a light hatch; the three largest gaps stand out. arenagap sets the rules' filter, labels,
+    colours, widths and hatch from src/output/symbology/zones.rs (the map picture draws the same); a test fails
+    when the values here and there differ."""
 
     def symbol(outline, width, hatch):
         sym = QgsFillSymbol()

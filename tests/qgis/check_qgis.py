@@ -550,6 +550,36 @@ def svg_district_fills(out):
     return re.findall(r'<path fill="(#[0-9a-f]{6})"', svg[start:end]), svg
 
 
+def check_zone_look(c, prefix, gaps, out):
+    """The gap zones as QGIS draws them look as in the picture: each zone's outline colour and width class (by the
+    style's rules) is the stroke map.svg gives it, in layer order, and each rule's label is in the picture's legend."""
+    from qgis.core import QgsRenderContext
+    path = os.path.join(out, "map.svg")
+    if gaps is None or not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        svg = f.read()
+    start = svg.find('<g id="gaps"')
+    pictured = [] if start < 0 else re.findall(r'<path fill="url\(#[a-z-]+\)" stroke="(#[0-9a-f]{6})"',
+                                               svg[start:svg.find("</g>", start)])
+    renderer = gaps.renderer().clone()
+    ctx = QgsRenderContext()
+    renderer.startRender(ctx, gaps.fields())
+    drawn = []
+    for feature in gaps.getFeatures():
+        symbols = renderer.symbolsForFeature(feature, ctx)
+        outline = symbols[0].symbolLayer(symbols[0].symbolLayerCount() - 1).color().name() if symbols else None
+        drawn.append(outline)
+    renderer.stopRender(ctx)
+    c.check(drawn == pictured, f"{prefix}gaps: every zone has the picture's outline ({len(drawn)})",
+            f"QGIS {drawn[:6]} vs map.svg {pictured[:6]}")
+    labels = [rule.label() for rule in renderer.rootRule().children()]
+    legend = html.unescape(svg)
+    missing = [label for label in labels if label.split(" (")[0] not in legend]
+    c.check(labels and not missing, f"{prefix}gaps: the legend's zone classes are the picture's ({len(labels)})",
+            f"not in map.svg: {missing}")
+
+
 def check_one_look(c, prefix, layer, gaps, out):
     """The districts layer as QGIS draws it has the picture's classes: each district in the fill map.svg gives it,
     each class's label in the picture's legend; a zone's label reads the same in any locale."""
@@ -672,6 +702,7 @@ def main():
                     f"classes seen {sorted(seen)}, expected at least {sorted(want)}")
             gaps = project.mapLayersByName("gaps")
             check_one_look(c, "", d, gaps[0] if gaps else None, out)
+            check_zone_look(c, "", gaps[0] if gaps else None, out)
             with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
                 title = json.load(f)["options"].get("title")
             scores = sorted({f["gap_score"] for f in d.getFeatures()})
@@ -703,6 +734,8 @@ def main():
                 check_aliases(c, "gpkg ", name, layer)
                 if name == "districts":
                     check_one_look(c, "gpkg ", layer, None, out)
+                if name == "gaps":
+                    check_zone_look(c, "gpkg ", layer, out)
                 if name == "arenas":
                     classes = arena_classes(c, "gpkg ", layer)
                     if project_classes is not None:

@@ -1,5 +1,5 @@
-//! A map picture for a report: districts coloured by gap score, gap zones outlined with their child counts,
-//! arenas by kind, the three worst districts named, a legend, a scale bar, a north arrow and a title.
+//! A map picture for a report: districts coloured by gap score, gap zones hatched and outlined as in QGIS with
+//! their child counts, arenas by kind, the three worst districts named, a legend, a scale bar, a north arrow and a title.
 //!
 //! # How it is drawn
 //!
@@ -23,7 +23,8 @@
 //! Fields are looked up by name; a missing one only leaves its part of the picture out.
 //! - `districts` (polygons): `gap_score` (fill class), `gap_rank` (the three lowest ranks are named),
 //!   `district_name` (falling back to `district_id`).
-//! - `gaps` (polygons): `children`, shown as a boxed label "1 080 barn" in the zone (largest zones first, at most
+//! - `gaps` (polygons): `gap_rank` (the lowest ranks drawn as the largest gaps, [`symbology::zones`]) and
+//!   `children`, shown as a boxed label "1 080 barn" in the zone (largest zones first, at most
 //!   [`MAX_ZONE_LABELS`], none placed over another label or an arena).
 //! - `arenas` (points): `kind`, a kind id of [`MapOptions::kinds`] (its labels also match, ignoring case);
 //!   each kind is drawn with its own shape and colour ([`crate::output::symbology`], the same as the QGIS style)
@@ -58,6 +59,7 @@ use crate::error::{Error, Result};
 use crate::model::kinds::Kinds;
 use crate::output::symbology::classes::{GapClasses, NO_GAP_COLOUR, RAMP};
 use crate::output::symbology::text::{self as words, number_sv};
+use crate::output::symbology::zones::{self, ZoneSymbol};
 use crate::output::symbology::{self, KindSymbol};
 use crate::output::{LayerView, Value};
 
@@ -325,6 +327,8 @@ struct District {
 struct Zone {
     shape: MultiPolygon<f64>,
     children: Option<f64>,
+    /// Its `gap_rank`: the lowest ranks are drawn as the largest gaps ([`zones::zone_symbol`]).
+    rank: Option<f64>,
 }
 
 struct Arena {
@@ -370,11 +374,15 @@ impl Scene {
                 }
             })
             .collect();
-        let zone_children_i = field_index(gaps, "children");
+        let (zone_children_i, zone_rank_i) = (field_index(gaps, "children"), field_index(gaps, "gap_rank"));
         let zones = (0..gaps.len())
             .map(|i| {
                 gaps.values(i, &mut values);
-                Zone { shape: polygons(gaps.geometry(i)), children: number(&values, zone_children_i) }
+                Zone {
+                    shape: polygons(gaps.geometry(i)),
+                    children: number(&values, zone_children_i),
+                    rank: number(&values, zone_rank_i),
+                }
             })
             .collect();
         // A kind's id first, then its labels; an earlier kind keeps a value a later one also has.
@@ -596,6 +604,9 @@ fn build_svg(
         H = options.height,
     );
     let _ = writeln!(svg, "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>", Px(w), Px(h));
+    if options.theme == Theme::Gaps {
+        hatch_defs(&mut svg, mm_px(s));
+    }
 
     let computed;
     let classes = match &options.classes {
@@ -824,30 +835,60 @@ fn draw_children(svg: &mut String, children: &dyn LayerView, frame: &Frame, layo
 
 const GRID_OPACITY: [&str; 4] = ["0.07", "0.14", "0.23", "0.34"];
 
-fn zone_stroke(s: f64) -> (f64, f64) {
-    ((3.0 * s).max(1.2), (6.0 * s).max(2.5))
+/// The id of a zone class's hatch pattern in the picture.
+fn hatch_id(symbol: &ZoneSymbol) -> &'static str {
+    if *symbol == zones::LARGEST {
+        "zone-hatch-largest"
+    } else {
+        "zone-hatch-other"
+    }
 }
 
-fn draw_zones(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
-    let (line, halo) = zone_stroke(s);
-    let mut all = String::new();
-    for z in &scene.zones {
-        all.push_str(&path_data(&z.shape, frame));
+/// The hatch patterns of the zone classes, as QGIS's gaps style draws them (a white wash under lines
+/// [`zones::HATCH_SPACING_MM`] apart at [`zones::HATCH_ANGLE`]), `mm` pixels to the millimetre.
+fn hatch_defs(svg: &mut String, mm: f64) {
+    let d = zones::HATCH_SPACING_MM * mm;
+    svg.push_str("<defs>\n");
+    for symbol in &zones::ZONE_CLASSES {
+        let _ = writeln!(
+            svg,
+            "<pattern id=\"{}\" patternUnits=\"userSpaceOnUse\" width=\"{d}\" height=\"{d}\" \
+             patternTransform=\"rotate({})\"><rect width=\"{d}\" height=\"{d}\" fill=\"#ffffff\" fill-opacity=\"{}\"/>\
+             <line x1=\"0\" y1=\"{h}\" x2=\"{d}\" y2=\"{h}\" stroke=\"{}\" stroke-width=\"{}\"/></pattern>",
+            hatch_id(symbol),
+            -zones::HATCH_ANGLE,
+            Px(f64::from(zones::WASH_ALPHA) / 255.0),
+            symbol.hatch.hex(),
+            Px(symbol.hatch_mm * mm),
+            d = Px(d),
+            h = Px(d / 2.0),
+        );
     }
-    if all.is_empty() {
+    svg.push_str("</defs>\n");
+}
+
+/// The gap zones in layer order, each hatched and outlined by its class ([`zones::zone_symbol`]).
+fn draw_zones(svg: &mut String, scene: &Scene, frame: &Frame, s: f64) {
+    if scene.zones.is_empty() {
         return;
     }
-    // A white halo under a dark dashed line: visible on every fill.
-    let _ = writeln!(
-        svg,
-        "<g id=\"gaps\" fill=\"none\" stroke-linejoin=\"round\">\n\
-         <path stroke=\"#ffffff\" stroke-opacity=\"0.85\" stroke-width=\"{}\" d=\"{all}\"/>\n\
-         <path stroke=\"#1a1a1a\" stroke-width=\"{}\" stroke-dasharray=\"{} {}\" d=\"{all}\"/>\n</g>",
-        Px(halo),
-        Px(line),
-        Px(9.0 * s),
-        Px(4.5 * s)
-    );
+    let mm = mm_px(s);
+    svg.push_str("<g id=\"gaps\" fill-rule=\"evenodd\" stroke-linejoin=\"round\">\n");
+    for z in &scene.zones {
+        let d = path_data(&z.shape, frame);
+        if d.is_empty() {
+            continue;
+        }
+        let symbol = zones::zone_symbol(z.rank);
+        let _ = writeln!(
+            svg,
+            "<path fill=\"url(#{})\" stroke=\"{}\" stroke-width=\"{}\" d=\"{d}\"/>",
+            hatch_id(symbol),
+            symbol.outline.hex(),
+            Px(symbol.outline_mm * mm)
+        );
+    }
+    svg.push_str("</g>\n");
 }
 
 /// One arena symbol centred on (x, y): its kind's shape (QGIS's outline) and colour, `mm` pixels to the
@@ -877,8 +918,13 @@ fn symbol_half(symbol: &KindSymbol, mm: f64) -> f64 {
 
 /// Pixels to the millimetre of a symbol's QGIS size (a 3.4 mm circle is 7 px across the radius at the reference
 /// size), and the width of the symbols' white outline.
+/// Pixels to a millimetre of QGIS's symbol sizes, at the picture's scale `s`.
+fn mm_px(s: f64) -> f64 {
+    (7.0 * s).max(3.0) / 1.7
+}
+
 fn arena_size(s: f64) -> (f64, f64) {
-    ((7.0 * s).max(3.0) / 1.7, (1.5 * s).max(0.75))
+    (mm_px(s), (1.5 * s).max(0.75))
 }
 
 /// Where each arena of the scene is drawn, in pixels, and the rings of the arenas that share a point. Arenas at
@@ -1224,7 +1270,8 @@ fn draw_title(svg: &mut String, options: &MapOptions, layout: &Layout) {
 /// One legend row: a symbol to draw and one or two lines of text.
 enum Swatch {
     Fill(&'static str),
-    Zone,
+    /// A gap zone of this class.
+    Zone(&'static ZoneSymbol),
     Arena(KindSymbol),
     Dots,
     Grid,
@@ -1258,7 +1305,8 @@ fn gap_sections(scene: &Scene, classes: &GapClasses, child_mode: ChildMode) -> V
     sections.push((words::SCORE_HEADING.0, words::SCORE_HEADING.1, rows));
 
     // Gap zones and labels.
-    let mut rows = vec![Row::new(Swatch::Zone, words::ZONE_LABEL.0, Some(words::ZONE_LABEL.1))];
+    let mut rows: Vec<Row> =
+        zones::ZONE_CLASSES.iter().map(|z| Row::new(Swatch::Zone(z), z.label.0, Some(z.label.1))).collect();
     let zone_children: f64 = scene.zones.iter().filter_map(|z| z.children).sum();
     if !scene.zones.is_empty() {
         rows.push(Row::new(
@@ -1414,21 +1462,21 @@ fn draw_swatch(svg: &mut String, swatch: &Swatch, x: f64, mid: f64, w: f64, k: f
                 Px((0.9 * k).max(0.4))
             );
         }
-        Swatch::Zone => {
-            let (line, halo) = zone_stroke(k);
+        Swatch::Zone(symbol) => {
+            // On a light district fill, as a zone is seen on the map.
+            let line = symbol.outline_mm * mm_px(k);
             let _ = writeln!(
                 svg,
-                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"#fd8d3c\" stroke=\"#ffffff\" \
-                 stroke-width=\"{halo}\"/>\n<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"none\" \
-                 stroke=\"#1a1a1a\" stroke-width=\"{line}\" stroke-dasharray=\"{d1} {d2}\"/>",
-                x = Px(x + halo / 2.0),
-                y = Px(mid - h / 2.0 + halo / 2.0),
-                w = Px(w - halo),
-                h = Px(h - halo),
-                halo = Px(halo),
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{}\"/>\n<rect x=\"{x}\" y=\"{y}\" \
+                 width=\"{w}\" height=\"{h}\" fill=\"url(#{})\" stroke=\"{}\" stroke-width=\"{line}\"/>",
+                RAMP[1],
+                hatch_id(symbol),
+                symbol.outline.hex(),
+                x = Px(x + line / 2.0),
+                y = Px(mid - h / 2.0 + line / 2.0),
+                w = Px(w - line),
+                h = Px(h - line),
                 line = Px(line),
-                d1 = Px(9.0 * k),
-                d2 = Px(4.5 * k)
             );
         }
         Swatch::Arena(symbol) => {
@@ -1570,7 +1618,7 @@ mod tests {
                     (x: x0 + 6_700.0, y: y0 + 5_000.0),
                     (x: x0 + 6_400.0, y: y0 + 3_500.0),
                 ]),
-                vec![Value::Number(2.0), Value::Number(312.4), Value::Number(2.0)],
+                vec![Value::Number(2.0), Value::Number(312.4), Value::Number(5.0)],
             ),
         ];
         let kinds = ["familjecentral", "oppen_forskola", "bibliotek", "bemannad_lekplats"];
@@ -1672,6 +1720,23 @@ mod tests {
         assert!(!svg1.contains("Angered Centrum"), "only the three worst districts are named");
         assert!(svg1.contains("Familjecentral (2)") && svg1.contains("Bemannad lekplats (2)"), "counts per kind");
         assert!(!svg1.contains("Annan arena"), "no other row when every kind is known");
+        // Zones as the QGIS gaps style draws them: rank 1 as a largest gap, rank 5 as another, both hatched.
+        let gaps = &svg1[svg1.find("<g id=\"gaps\"").unwrap()..];
+        let gaps = &gaps[..gaps.find("</g>").unwrap()];
+        let strokes: Vec<&str> =
+            gaps.match_indices(" stroke=\"").map(|(i, m)| &gaps[i + m.len()..i + m.len() + 7]).collect();
+        assert_eq!(strokes, [zones::LARGEST.outline.hex(), zones::OTHER.outline.hex()]);
+        assert!(gaps.contains("url(#zone-hatch-largest)") && gaps.contains("url(#zone-hatch-other)"));
+        assert!(
+            svg1.contains("<pattern id=\"zone-hatch-largest\"") && svg1.contains("patternTransform=\"rotate(-45)\"")
+        );
+        for z in zones::ZONE_CLASSES {
+            assert!(
+                svg1.contains(&crate::output::xml_escape(z.label.0)) && svg1.contains(z.label.1),
+                "legend row {:?}",
+                z.label
+            );
+        }
     }
 
     /// The `<g id="arenas">` group's symbols: (element, fill), in drawing order.

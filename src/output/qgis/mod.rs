@@ -1,5 +1,6 @@
 //! The QGIS project and layer styles that go into every output folder, so that a planner opens `arenagap.qgs` and
-//! sees styled layers: districts coloured by gap score, gap zones outlined, children as a heatmap, arenas by kind.
+//! sees styled layers: districts coloured by gap score, gap zones hatched and outlined ([`gaps`]), children as a
+//! heatmap, arenas by kind.
 //!
 //! The files are built by `maps/make_maps.py` (PyQGIS) and embedded here. QGIS takes a layer's CRS from the
 //! project file, not from the data file, so [`write_project`] sets each layer's CRS to the one the GeoJSON outputs
@@ -11,6 +12,7 @@
 //! north arrow and a sources line. [`layout`] fills in the run's texts and fits the map to the study area, so
 //! *Project → Layouts → arenagap → Export as PDF* gives a page a committee can read without further work.
 
+mod gaps;
 mod layout;
 
 use std::fs;
@@ -61,7 +63,7 @@ pub fn style_qml(layer: &str, look: &Look) -> Option<String> {
     let styled = match *name {
         "arenas" => arenas_qml(&look.kinds),
         "districts" => districts_qml(qml, &look.classes),
-        "gaps" => with_label_expression(qml, &words::zone_label_expression()),
+        "gaps" => gaps_qml(qml),
         _ => qml.to_string(),
     };
     Some(with_aliases(&styled, look.aliases_of(name)))
@@ -110,6 +112,11 @@ pub fn arenas_qml(symbols: &[KindSymbol]) -> String {
 /// A districts style or map layer: graduated on `gap_score` by the run's classes, labelled with the shared words.
 fn districts_qml(xml: &str, classes: &GapClasses) -> String {
     with_label_expression(&with_gap_classes(xml, classes), &words::district_label_expression())
+}
+
+/// A gaps style or map layer: its rules from [`crate::output::symbology::zones`], labelled with the shared words.
+fn gaps_qml(xml: &str) -> String {
+    with_label_expression(&gaps::with_zone_classes(xml), &words::zone_label_expression())
 }
 
 /// Writes `arenagap.qgs` and `styles/<layer>.qml` into `out_dir`, every layer in `crs` (the CRS the GeoJSON
@@ -182,7 +189,7 @@ fn project_xml(template: &str, epsg_of: impl Fn(&str) -> Option<u32>, look: Opti
         let styled = match (source, look) {
             (Some("arenas"), Some(look)) => with_kind_classes(&layer, &look.kinds),
             (Some("districts"), Some(look)) => districts_qml(&layer, &look.classes),
-            (Some("gaps"), Some(_)) => with_label_expression(&layer, &words::zone_label_expression()),
+            (Some("gaps"), Some(_)) => gaps_qml(&layer),
             _ => layer,
         };
         match (source, look) {

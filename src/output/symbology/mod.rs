@@ -6,11 +6,12 @@
 //! Shapes follow QGIS's SimpleMarker: each is an outline in a square from −1 to 1 (y down, as on screen and in
 //! SVG), scaled to half the marker size; the map draws the same outlines, so a star on the map is QGIS's star.
 //!
-//! The other parts of the one look: the gap-score classes of a run ([`classes`]) and the words and numbers every
-//! output shows ([`text`]).
+//! The other parts of the one look: the gap-score classes of a run ([`classes`]), how gap zones are drawn
+//! ([`zones`]) and the words and numbers every output shows ([`text`]).
 
 pub mod classes;
 pub mod text;
+pub mod zones;
 
 pub use classes::{ClassEntry, GapClass, GapClasses};
 

@@ -10,8 +10,11 @@ pub const NO_GAP_LABEL: (&str, &str) = ("Inget glapp (0)", "(no gap)");
 pub const NO_DATA_LABEL: (&str, &str) = ("Uppgift saknas", "(no data)");
 /// The legend heading of gap zones and the worst districts.
 pub const GAPS_HEADING: (&str, &str) = ("Glapp", "(gaps)");
-/// A gap zone in the legend.
-pub const ZONE_LABEL: (&str, &str) = ("Glappzon, antal barn", "(gap zone, number of children)");
+/// A gap zone in the legend ([`super::zones::OTHER`]).
+pub const ZONE_LABEL: (&str, &str) = ("Glappzon", "(gap zone)");
+/// A gap zone of the largest gaps in the legend ([`super::zones::LARGEST`], ranks 1 to
+/// [`super::zones::LARGEST_ZONES`]).
+pub const LARGEST_ZONE_LABEL: (&str, &str) = ("Glappzon, störst glapp (1.–3.)", "(gap zone, three largest)");
 /// The three worst districts, named on the map with their rank.
 pub const WORST_LABEL: (&str, &str) = ("1.–3. Störst glapp", "(three worst districts)");
 /// How many of the worst districts are named with their rank.
