@@ -1,6 +1,7 @@
 //! report.html in a real browser: the demo's report rendered by headless Chromium to a PNG (not blank, the map's
-//! gap colours and the table's text drawn), at a desktop width, a phone's width and as an A4 PDF; and checked by an
-//! HTML checker (HTML Tidy) with no errors or warnings. `.ci/run` installs `chromium` and `tidy` from Debian's
+//! gap colours and the table's text drawn), at a desktop width, a phone's width and as an A4 PDF; the compare
+//! report with each scenario's change map; and every report (analyze, compare, suggest) checked by an HTML checker
+//! (HTML Tidy) with no errors or warnings. `.ci/run` installs `chromium` and `tidy` from Debian's
 //! packages; without them these tests fail under CI and say they are skipped elsewhere.
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,31 @@ fn demo_report() -> &'static Path {
         let out = shared_out("report-demo");
         arenagap().current_dir(repo()).args(["analyze", "-q", "--map", "false", "--out"]).arg(&out).assert().success();
         out
+    })
+}
+
+/// The demo's comparison of two scenarios (a family centre added, a library closed) and its suggestion of one family
+/// centre, each folder made once (the map pictures off: the report draws the maps itself).
+fn change_reports() -> &'static [PathBuf; 2] {
+    static OUT: std::sync::OnceLock<[PathBuf; 2]> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let (compare, suggest) = (shared_out("report-compare"), shared_out("report-suggest"));
+        arenagap()
+            .current_dir(repo())
+            .args(["compare", "-q", "--map", "false", "--out"])
+            .arg(&compare)
+            .args(["--scenario", "data/demo/scenarios/familjecentral-sjoviken.toml"])
+            .args(["--scenario", "data/demo/scenarios/stang-bibliotek.toml"])
+            .assert()
+            .success();
+        arenagap()
+            .current_dir(repo())
+            .args(["suggest", "-q", "--map", "false", "--count", "1", "--kind", "familjecentral"])
+            .args(["--candidate-grid", "1000", "--out"])
+            .arg(&suggest)
+            .assert()
+            .success();
+        [compare, suggest]
     })
 }
 
@@ -121,18 +147,109 @@ fn chromium_renders_the_report_with_its_map_and_tables() {
     assert!(pages >= 2, "A4 pages: {pages}");
 }
 
+/// The compare report: the scenario table, then each scenario's change map (one better, one worse district drawn)
+/// and the districts that change, in a real browser.
 #[test]
-fn the_report_passes_an_html_checker() {
+fn chromium_renders_the_compare_report_with_each_scenario_map() {
+    let [compare, _] = change_reports();
+    let report = compare.join("report.html");
+    let html = std::fs::read_to_string(&report).expect("compare writes report.html");
+    for needle in
+        ["Familjecentral i Sjöviken", "Åkervallens bibliotek stänger", "Barn som får en arena nära", ">Bättre<"]
+    {
+        assert!(html.contains(needle), "the compare report lacks {needle:?}");
+    }
+    assert_eq!(html.matches("<figure class=\"map\">").count(), 2, "one change map per scenario");
+    if !have("chromium", "chromium") {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let png = scratch.path().join("compare.png");
+    let status = chromium(&scratch.path().join("profile"))
+        .arg("--window-size=1200,4000")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(png.is_file(), "no screenshot: {}", String::from_utf8_lossy(&status.stderr));
+    let image = pixels(&png);
+    let h = image.height();
+    let better = count(&image, 0..h, |p| close(p, [0xc7, 0xe9, 0xc0]));
+    let worse = count(&image, 0..h, |p| close(p, [0xfc, 0xbb, 0xa1]));
+    assert!(better > 2000 && worse > 2000, "both change maps drawn: better {better}, worse {worse} pixels");
+    let text = count(&image, 0..h / 4, |p| p.iter().all(|c| *c < 60));
+    assert!(text > 2000, "the scenario table's text ({text} pixels)");
+    if std::env::var_os("ARENAGAP_KEEP_SCREENSHOTS").is_some() {
+        std::fs::copy(&png, std::env::temp_dir().join("arenagap-report-compare.png")).unwrap();
+    }
+}
+
+#[test]
+fn the_reports_pass_an_html_checker() {
     if !have("tidy", "tidy") {
         return;
     }
-    let out = demo_report();
-    let result = Command::new("tidy")
-        .args(["-q", "-e", "--show-warnings", "yes"])
-        .arg(out.join("report.html"))
-        .output()
-        .expect("tidy runs");
-    let said = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(0), "tidy reports problems:\n{said}");
-    assert!(said.trim().is_empty(), "{said}");
+    let [compare, suggest] = change_reports();
+    for report in [demo_report().join("report.html"), compare.join("report.html"), suggest.join("report.html")] {
+        let result =
+            Command::new("tidy").args(["-q", "-e", "--show-warnings", "yes"]).arg(&report).output().expect("tidy runs");
+        let said = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(0), "{}: tidy reports problems:\n{said}", report.display());
+        assert!(said.trim().is_empty(), "{}: {said}", report.display());
+    }
+}
+
+/// Prose is written as one runs it: no stray runs of spaces from a broken line continuation in the source.
+#[test]
+fn report_prose_has_no_runs_of_spaces() {
+    let [compare, suggest] = change_reports();
+    for report in [demo_report().join("report.html"), compare.join("report.html"), suggest.join("report.html")] {
+        let html = std::fs::read_to_string(&report).expect("a report");
+        for item in html.split("<li>").skip(1) {
+            let item = &item[..item.find("</li>").unwrap_or(item.len())];
+            assert!(!item.contains("  "), "{}: {item:?}", report.display());
+        }
+        assert!(html.contains("<h2>Att tänka på"), "{}: caveats", report.display());
+    }
+}
+
+/// Compare and suggest write spreadsheets too: `scenarios.xlsx` beside `scenarios.csv` (the same numbers, typed), and
+/// in each scenario folder `districts.xlsx` with its districts by rank after the change, shares formatted as shares.
+#[test]
+fn compare_and_suggest_write_typed_workbooks() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let [compare, suggest] = change_reports();
+    for (out, folders) in
+        [(compare, &["familjecentral-i-sjoviken", "akervallens-bibliotek-stanger"][..]), (suggest, &["suggestion"][..])]
+    {
+        let mut book: Xlsx<_> = calamine::open_workbook(out.join("scenarios.xlsx")).expect("scenarios.xlsx opens");
+        assert_eq!(book.sheet_names(), ["Scenarier", "Om körningen"]);
+        let sheet = book.worksheet_range("Scenarier").unwrap();
+        let rows: Vec<&[Data]> = sheet.rows().collect();
+        let mut csv = csv::Reader::from_path(out.join("scenarios.csv")).unwrap();
+        let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(rows[1].iter().map(|c| c.to_string()).collect::<Vec<_>>(), header);
+        assert_eq!(rows.len() - 2, folders.len());
+        let newly = header.iter().position(|h| h == "children_newly_covered").unwrap();
+        for (row, record) in rows[2..].iter().zip(csv.records()) {
+            let record = record.unwrap();
+            match &row[newly] {
+                Data::Float(v) => assert_eq!(*v, record[newly].parse::<f64>().unwrap()),
+                other => panic!("children_newly_covered is a number: {other:?}"),
+            }
+        }
+        for folder in folders {
+            let path = out.join(folder).join("districts.xlsx");
+            let mut book: Xlsx<_> =
+                calamine::open_workbook(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(book.sheet_names(), ["Områden", "Barn som ändras", "Arenor", "Om körningen"]);
+            let districts = book.worksheet_range("Områden").unwrap();
+            let rows: Vec<&[Data]> = districts.rows().collect();
+            let col = |name: &str| rows[1].iter().position(|c| *c == name).unwrap();
+            assert_eq!(rows[0][col("gap_rank_after")].to_string(), "Glapprang efter");
+            let ranks: Vec<f64> = rows[2..].iter().map(|r| r[col("gap_rank_after")].as_f64().unwrap()).collect();
+            assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{folder}: by rank after: {ranks:?}");
+            assert!(rows[2..].iter().all(|r| matches!(r[col("coverage_share_after")], Data::Float(_) | Data::Empty)));
+        }
+    }
 }

@@ -15,13 +15,16 @@ use crate::crs::Transform;
 use crate::error::{Error, Result};
 use crate::input::scenario::{read_scenario, ScenarioContext, ScenarioFile};
 use crate::measure::compare::{compare, Comparison, Side};
+use crate::measure::Evaluation;
 use crate::measure::{self, rescore};
 use crate::model::study::InputInfo;
+use crate::model::study::Study;
 use crate::model::{list_some, Warnings};
 use crate::output::compare_layers::{
     rank_move, ChildDiffLayer, DistrictDiffLayer, ScenarioArenaLayer, ScenarioRow, ScenarioTable,
 };
 use crate::output::layers::format_count;
+use crate::output::report::change::{ChangeReport, ScenarioPage};
 use crate::output::{self, LayerView};
 
 /// The output folder of `compare` unless `--out` names one (not analyze's, which it would replace).
@@ -77,6 +80,7 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
     let before = Side { study: &study, facilities: &study.facilities, eval: &base_eval };
     let mut rows = Vec::with_capacity(scenarios.len());
     let mut records = Vec::with_capacity(scenarios.len());
+    let mut pages = Vec::with_capacity(scenarios.len());
     for ((file, ScenarioFile { scenario, population }), slug) in files.iter().zip(scenarios).zip(slugs) {
         progress(&format!("scenario {}", scenario.name));
         let has_population = !population.is_empty();
@@ -87,7 +91,7 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let comparison = compare(before, after, candidates);
             warn_outside(&scenario.name, file, after, scenario.added.len(), warnings);
             let kept = after.facilities.len() - scenario.added.len();
-            let outputs = write_scenario(
+            let (outputs, page) = write_scenario(
                 &dir,
                 &scenario.name,
                 None,
@@ -98,9 +102,9 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
                 &scenario.closed,
                 settings,
             )?;
-            Ok((outputs, comparison.summary))
+            Ok((outputs, page, comparison.summary))
         };
-        let (outputs, summary, inputs) = if has_population {
+        let (outputs, page, summary, inputs) = if has_population {
             let options = request.options.with_population(population, file, request.data_dir)?;
             let mut quiet = |_: &str| {};
             let other =
@@ -112,15 +116,16 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             let facilities = scenario.facilities(&other.facilities);
             let other_cost = StraightLine::new(&other.children.points);
             let eval = measure::evaluate(&other, &facilities, &other_cost, &settings.params);
-            let (outputs, summary) =
+            let (outputs, page, summary) =
                 finish(Side { study: &other, facilities: &facilities, eval: &eval }, None, &mut warnings)?;
-            (outputs, summary, other.inputs.clone())
+            (outputs, page, summary, other.inputs.clone())
         } else {
             let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
             let after = Side { study: &study, facilities: &scored.facilities, eval: &scored.eval };
-            let (outputs, summary) = finish(after, Some(&scored.changed), &mut warnings)?;
-            (outputs, summary, Vec::new())
+            let (outputs, page, summary) = finish(after, Some(&scored.changed), &mut warnings)?;
+            (outputs, page, summary, Vec::new())
         };
+        pages.push(page);
         let largest_move_district = summary.largest_rank_move.map(|(d, _, _)| study.districts[d].name.clone());
         rows.push(ScenarioRow {
             name: scenario.name.clone(),
@@ -142,9 +147,10 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
         });
     }
     let table_path = out.join("scenarios.csv");
-    output::table::write_csv(&table_path, &ScenarioTable::new(&rows, &study.kinds), settings.csv)?;
+    let table = ScenarioTable::new(&rows, &study.kinds);
+    output::table::write_csv(&table_path, &table, settings.csv)?;
     let mut outputs: Vec<String> = records.iter().map(|r| format!("{}/", r.folder)).collect();
-    outputs.extend(["scenarios.csv".to_string(), "run.json".to_string()]);
+    outputs.extend(["scenarios.csv", SCENARIOS_XLSX, output::report::FILE, "run.json"].map(String::from));
     let details = CompareDetails { scenarios: &records };
     let record = CommandRun::new(
         "compare",
@@ -155,6 +161,20 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
         &warnings.0,
         &outputs,
     );
+    let about = serde_json::to_value(&record).map_err(|e| Error::write(out, std::io::Error::other(e)))?;
+    write_scenarios_workbook(out, &table, &about, &study)?;
+    let title = format!("{}: scenarier mot nuläget (scenarios against the baseline)", settings.title);
+    let report = ChangeReport {
+        title: &title,
+        subtitle: &baseline_line(&study, &base_eval),
+        headline: baseline_figures(&study, &base_eval, rows.len()),
+        scenarios: &table,
+        pages: &pages,
+        kinds: &kind_labels(&study),
+        caveats: change_caveats(&base_eval, &warnings.0),
+        about: &about,
+    };
+    output::report::change::write_change_report(&out.join(output::report::FILE), &report)?;
     output::run::write(&out.join("run.json"), &record)?;
     Ok(Done { rows, warnings: warnings.0, outputs })
 }
@@ -191,7 +211,7 @@ fn warn_outside(name: &str, file: &Path, after: Side, added: usize, warnings: &m
 
 /// Writes one scenario's outputs into `dir`: the district, child and arena layers of the change (GeoJSON in the
 /// output CRS), the district table, the QGIS project styled for change and (unless `--map false`) the map picture.
-/// The file names written.
+/// The file names written, and the scenario's part of the report.
 #[allow(clippy::too_many_arguments)]
 pub fn write_scenario(
     dir: &Path,
@@ -203,7 +223,7 @@ pub fn write_scenario(
     kept: usize,
     closed: &[usize],
     settings: &Settings,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, ScenarioPage)> {
     let transform = Transform::new(after.study.analysis_crs, settings.output_crs)
         .map_err(|e| Error::Config(format!("--output-crs: {e}")))?;
     let districts = DistrictDiffLayer::new(&after.study.districts, before, after, comparison);
@@ -233,22 +253,100 @@ pub fn write_scenario(
         )
     });
     let page = super::analyze::page(after.study, &title, &subtitle);
-    output::qgis::write_compare_project(dir, settings.output_crs, after.study.analysis_crs, &page)?;
+    let fields = output::symbology::Look::new(&after.study.kinds, []).with_fields(&layers);
+    output::qgis::write_compare_project(dir, settings.output_crs, after.study.analysis_crs, &page, &fields)?;
     written.extend([output::qgis::COMPARE_PROJECT_FILE.to_string(), "styles/".to_string()]);
+    let options = output::map::MapOptions {
+        title,
+        subtitle,
+        kinds: output::symbology::kind_symbols(&after.study.kinds),
+        theme: output::map::Theme::Change,
+        ..Default::default()
+    };
+    // The drawing, for map.png and map.svg and inline in the report.
+    let map_svg = output::map::map_svg(&districts, &output::map::NoLayer, &arenas, &children, &options)?;
     if settings.map {
-        let options = output::map::MapOptions {
-            title,
-            subtitle,
-            kinds: output::symbology::kind_symbols(&after.study.kinds),
-            theme: output::map::Theme::Change,
-            ..Default::default()
-        };
         let (png, svg) = (dir.join("map.png"), dir.join("map.svg"));
-        let none = output::map::NoLayer;
-        output::map::render_map(&png, Some(&svg), &districts, &none, &arenas, &children, &options)?;
+        output::map::write_map(&png, Some(&svg), &map_svg, &options)?;
         written.extend(["map.png".to_string(), "map.svg".to_string()]);
     }
-    Ok(written)
+    // The spreadsheet of the change: districts by rank after it, the children that changed, the arenas.
+    let kinds = kind_labels(after.study);
+    let about = serde_json::json!({ "scenario": name, "summary": &options.subtitle, "run": "../run.json" });
+    let sheets = [
+        output::workbook::Sheet { name: "Områden", layer: &districts, sort_by: Some("gap_rank_after") },
+        output::workbook::Sheet { name: "Barn som ändras", layer: &children, sort_by: None },
+        output::workbook::Sheet { name: "Arenor", layer: &arenas, sort_by: None },
+    ];
+    output::workbook::write_workbook(&dir.join(output::workbook::FILE), &sheets, &about, &kinds)?;
+    written.push(output::workbook::FILE.to_string());
+    let folder = dir.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let page = ScenarioPage::new(name, &folder, &options.subtitle, map_svg, &districts);
+    Ok((written, page))
+}
+
+/// The workbook of the scenarios at the top of a comparison's folder.
+pub const SCENARIOS_XLSX: &str = "scenarios.xlsx";
+
+/// Writes [`SCENARIOS_XLSX`] into `out`: the scenario table (as `scenarios.csv`) and the run's record.
+pub fn write_scenarios_workbook(
+    out: &Path,
+    table: &ScenarioTable,
+    about: &serde_json::Value,
+    study: &Study,
+) -> Result<()> {
+    let sheets = [output::workbook::Sheet { name: "Scenarier", layer: table, sort_by: None }];
+    output::workbook::write_workbook(&out.join(SCENARIOS_XLSX), &sheets, about, &kind_labels(study))
+}
+
+/// The kinds of `study` as (id, Swedish label), for per-kind field names.
+pub fn kind_labels(study: &Study) -> Vec<(&str, &str)> {
+    study.kinds.iter().map(|(_, k)| (k.id.as_str(), k.label_sv.as_str())).collect()
+}
+
+/// The baseline in one line, under a comparison report's title.
+pub fn baseline_line(study: &Study, eval: &Evaluation) -> String {
+    let total = study.children.total();
+    let covered = eval.children_covered();
+    format!(
+        "Nuläget (baseline): {} barn, {} % inom {} m från en arena (within {} m of an arena, straight line), {} arenor",
+        format_count(total),
+        if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
+        format_count(eval.radius_any),
+        format_count(eval.radius_any),
+        format_count(study.facilities.len() as f64)
+    )
+}
+
+/// A comparison report's headline figures: the baseline, and how many scenarios.
+pub fn baseline_figures(study: &Study, eval: &Evaluation, scenarios: usize) -> Vec<(String, String)> {
+    let total = study.children.total();
+    let covered = eval.children_covered();
+    let share = if total > 0.0 { format!(" ({} %)", (100.0 * covered / total).round()) } else { String::new() };
+    vec![
+        ("scenarier (scenarios)".into(), format_count(scenarios as f64)),
+        ("barn (children)".into(), format_count(total)),
+        (format!("nära en arena i nuläget, inom {} m{share}", eval.radius_any), format_count(covered)),
+        ("arenor i nuläget (arenas)".into(), format_count(study.facilities.len() as f64)),
+    ]
+}
+
+/// What a reader of a comparison report should keep in mind, and the run's warnings.
+pub fn change_caveats(eval: &Evaluation, warnings: &[String]) -> Vec<String> {
+    let mut out = vec![
+        format!(
+            "Avstånd är fågelvägen (rak linje), inte gångväg. Ett barn räknas som nära en arena inom {} m.",
+            eval.radius_any
+        ),
+        "Ett scenario räknas på samma barn som nuläget (om det inte har en egen befolkning): bara arenorna ändras. \
+         Glapprang räknas om i varje scenario."
+            .to_string(),
+        "Bättre eller sämre för ett område: ett lägre eller högre glappindex, annars fler eller färre barn nära en \
+         arena, annars ett kortare eller längre medelavstånd."
+            .to_string(),
+    ];
+    out.extend(warnings.iter().map(|w| format!("Varning från körningen: {w}")));
+    out
 }
 
 /// The scenarios as a terminal table.

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::cli::compare::write_scenario;
+use crate::cli::compare::{
+    baseline_figures, baseline_line, change_caveats, kind_labels, write_scenario, write_scenarios_workbook,
+    SCENARIOS_XLSX,
+};
 use crate::cli::options::{Options, Settings};
 use crate::cli::record::CommandRun;
 use crate::cli::truncate;
@@ -25,6 +28,7 @@ use crate::model::scenario::Scenario;
 use crate::model::study::{InputInfo, Study};
 use crate::output::compare_layers::{ScenarioRow, ScenarioTable};
 use crate::output::layers::format_count;
+use crate::output::report::change::ChangeReport;
 use crate::output::suggestions::{Site, SuggestionLayer};
 use crate::output::{self, LayerView};
 use crate::siting::{self, instance, Solution};
@@ -304,10 +308,11 @@ pub fn run(
     let label = kinds.get(site_kind).label_sv.to_lowercase();
     let subtitle = match request.objective {
         Objective::Coverage => format!(
-            "{} nya {label}: +{} barn inom {radius} m (children newly within {radius} m); gap {} %",
+            "{} nya {label}: +{} barn inom {r} m (children newly within {r} m); gap {} %",
             request.count,
             format_count(order.iter().map(|s| s.adds).sum::<f64>()),
-            (solution.gap_percent() * 100.0).round() / 100.0
+            (solution.gap_percent() * 100.0).round() / 100.0,
+            r = format_count(radius)
         ),
         Objective::Distance => format!(
             "{} nya {label}: medelavstånd −{:.0} m (mean distance saved); gap {} %",
@@ -316,7 +321,7 @@ pub fn run(
             (solution.gap_percent() * 100.0).round() / 100.0
         ),
     };
-    let scenario_outputs =
+    let (scenario_outputs, page) =
         write_scenario(&dir, &scenario_name, Some(&subtitle), before, after, &comparison, kept, &[], settings)?;
     let row = ScenarioRow {
         name: scenario_name.clone(),
@@ -327,11 +332,8 @@ pub fn run(
         largest_move_district: comparison.summary.largest_rank_move.map(|(d, _, _)| study.districts[d].name.clone()),
         summary: comparison.summary,
     };
-    output::table::write_csv(
-        &out.join("scenarios.csv"),
-        &ScenarioTable::new(std::slice::from_ref(&row), kinds),
-        settings.csv,
-    )?;
+    let table = ScenarioTable::new(std::slice::from_ref(&row), kinds);
+    output::table::write_csv(&out.join("scenarios.csv"), &table, settings.csv)?;
 
     // Unweighted before/after, for the record.
     let chosen_sites: Vec<usize> = order.iter().map(|s| s.site).collect();
@@ -419,11 +421,42 @@ pub fn run(
     let mut outputs: Vec<String> =
         ["suggestions.geojson", "suggest.json", "suggested.toml", "scenarios.csv"].map(String::from).to_vec();
     outputs.push(format!("{SUGGESTION_FOLDER}/"));
-    outputs.push("run.json".into());
+    outputs.extend([SCENARIOS_XLSX, output::report::FILE, "run.json"].map(String::from));
     let mut inputs = study.inputs.clone();
     inputs.extend(candidate_input);
     let details = SuggestDetails { suggestion_outputs: &scenario_outputs };
     let run = CommandRun::new("suggest", cost.name(), options, &inputs, details, &warnings.0, &outputs);
+    let about = serde_json::to_value(&run).map_err(|e| Error::write(out, std::io::Error::other(e)))?;
+    write_scenarios_workbook(out, &table, &about, &study)?;
+    let mut headline = baseline_figures(&study, &base_eval, 1);
+    headline[0] = (format!("nya {label} föreslagna (suggested)"), format_count(request.count as f64));
+    headline.push((
+        "optimalitetsgap (optimality gap: 0 = bevisat bäst)".to_string(),
+        format!("{} %", ((solution.gap_percent() * 100.0).round() / 100.0).to_string().replace('.', ",")),
+    ));
+    let mut caveats = change_caveats(&base_eval, &warnings.0);
+    caveats.insert(
+        1,
+        format!(
+            "Förslaget är det bästa valet av {} platser bland {} kandidater som lösaren hittade ({}); gapet är hur \
+             långt från det bevisade bästa det högst kan vara (suggest.json).",
+            request.count,
+            format_count(candidates.len() as f64),
+            solution.method
+        ),
+    );
+    let title = format!("{}: {scenario_name}", settings.title);
+    let report = ChangeReport {
+        title: &title,
+        subtitle: &baseline_line(&study, &base_eval),
+        headline,
+        scenarios: &table,
+        pages: std::slice::from_ref(&page),
+        kinds: &kind_labels(&study),
+        caveats,
+        about: &about,
+    };
+    output::report::change::write_change_report(&out.join(output::report::FILE), &report)?;
     output::run::write(&out.join("run.json"), &run)?;
     Ok(Done { record, sites: ranked, warnings: warnings.0, outputs })
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::atomic;
-use super::symbology::text::field_alias;
+use super::symbology::text::{field_alias, split_side};
 use super::{FieldType, LayerView, Value};
 use crate::error::{Error, Result};
 
@@ -34,8 +34,10 @@ pub const ABOUT_SHEET: &str = "Om körningen";
 /// The longest text a cell holds (Excel's limit is 32 767 characters).
 const MAX_CELL_CHARS: usize = 32_000;
 
-/// How a field's numbers are shown: by its name and type.
+/// How a field's numbers are shown: by its name (a comparison's `_before`, `_after` and `_change` as the measure
+/// they are of) and type.
 fn number_format(field: &str, ty: FieldType) -> &'static str {
+    let (field, _) = split_side(field);
     if field.ends_with("_share") {
         "0.0 %"
     } else if field.ends_with("_m") {
@@ -258,6 +260,8 @@ mod tests {
         assert_eq!(number_format("gap_rank", FieldType::Integer), "0");
         assert_eq!(number_format("gap_score", FieldType::Real), "#,##0.0");
         assert_eq!(number_format("children", FieldType::Real), "#,##0");
+        assert_eq!(number_format("coverage_share_after", FieldType::Real), "0.0 %");
+        assert_eq!(number_format("mean_distance_m_change", FieldType::Real), "#,##0 \"m\"");
         assert_eq!(cell_text(&"x".repeat(40_000)).chars().count(), MAX_CELL_CHARS);
     }
 }

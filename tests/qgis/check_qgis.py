@@ -394,6 +394,8 @@ def check_scenario(c, folder):
             names = set(layer.fields().names())
             missing = [f for f in COMPARE_FIELDS[name] if f not in names]
             c.check(not missing, f"{tag}{name}: contract fields", "missing " + ", ".join(missing))
+            if name in ALIASES:
+                check_aliases(c, tag, name, layer)
         renderer = layer.renderer()
         field = COMPARE_CLASSED_BY[name]
         if c.check(renderer is not None and renderer.type() == "categorizedSymbol"
@@ -505,6 +507,9 @@ ALIASES = {
     "gaps": {"children": "Barn", "nearest_arena_m": "Medelavstånd till närmaste arena (m)"},
     "children": {"nearest_any_m": "Avstånd till närmaste arena (m)"},
     "arenas": {"name": "Namn", "kind": "Slag av arena"},
+    "districts_diff": {"change": "Förändring", "gap_rank_after": "Glapprang efter",
+                       "children_covered_change": "Barn nära en arena, förändring"},
+    "children_diff": {"change": "Förändring"},
 }
 
 

@@ -137,15 +137,23 @@ pub fn write_project(out_dir: &Path, crs: Crs, project_crs: Crs, look: &Look, pa
 
 /// Writes a scenario folder's `compare.qgs` and `styles/<layer>.qml`, every layer in `crs`: districts and child
 /// points by `change` (better, worse, unchanged), arenas by `status` (added, closed, existing); its print layout
-/// with `page` (its extent in `project_crs`).
-pub fn write_compare_project(out_dir: &Path, crs: Crs, project_crs: Crs, page: &Page) -> Result<()> {
+/// with `page` (its extent in `project_crs`); each layer's fields with the Swedish names of `fields`
+/// ([`Look::aliases_of`]; its kinds and classes are not used: change is styled by the templates).
+pub fn write_compare_project(out_dir: &Path, crs: Crs, project_crs: Crs, page: &Page, fields: &Look) -> Result<()> {
     let epsg = crs.epsg();
     let styles_dir = out_dir.join("styles");
     fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
     for (name, qml) in COMPARE_STYLES {
-        write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
+        write_atomically(
+            &styles_dir.join(format!("{name}.qml")),
+            with_aliases(qml, fields.aliases_of(name)).as_bytes(),
+        )?;
     }
     let project = project_xml(COMPARE_PROJECT, |_| Some(epsg), None);
+    let project = map_layers(&project, |source, layer| match source {
+        Some(name) => with_aliases(layer, fields.aliases_of(name)),
+        None => layer.to_string(),
+    });
     let project = with_page(&project, project_crs, page, &words::CHANGE_HEADINGS);
     write_atomically(&out_dir.join(COMPARE_PROJECT_FILE), project.as_bytes())
 }
@@ -177,15 +185,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The project `template` with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (unchanged for `None`)
 /// and, given a `look`, the arenas, districts and gaps layers styled with it as their style files are.
 fn project_xml(template: &str, epsg_of: impl Fn(&str) -> Option<u32>, look: Option<&Look>) -> String {
-    let mut out = String::with_capacity(template.len() + 4096);
-    let mut rest = template;
-    while let Some(start) = rest.find("<maplayer ") {
-        let Some(len) = rest[start..].find("</maplayer>") else { break };
-        let end = start + len + "</maplayer>".len();
-        out.push_str(&rest[..start]);
-        let layer = rewrite_layer_srs(&rest[start..end], &epsg_of);
-        let source = between(&layer, "<datasource>./", ".geojson</datasource>").map(str::to_string);
-        let source = source.as_deref();
+    map_layers(template, |source, layer| {
+        let layer = rewrite_layer_srs(layer, &epsg_of);
         let styled = match (source, look) {
             (Some("arenas"), Some(look)) => with_kind_classes(&layer, &look.kinds),
             (Some("districts"), Some(look)) => districts_qml(&layer, &look.classes),
@@ -193,9 +194,22 @@ fn project_xml(template: &str, epsg_of: impl Fn(&str) -> Option<u32>, look: Opti
             _ => layer,
         };
         match (source, look) {
-            (Some(name), Some(look)) => out.push_str(&with_aliases(&styled, look.aliases_of(name))),
-            _ => out.push_str(&styled),
+            (Some(name), Some(look)) => with_aliases(&styled, look.aliases_of(name)),
+            _ => styled,
         }
+    })
+}
+
+/// `project` with each `<maplayer>` element replaced by `f(its GeoJSON layer name, if any, the element)`.
+fn map_layers(project: &str, f: impl Fn(Option<&str>, &str) -> String) -> String {
+    let mut out = String::with_capacity(project.len() + 4096);
+    let mut rest = project;
+    while let Some(start) = rest.find("<maplayer ") {
+        let Some(len) = rest[start..].find("</maplayer>") else { break };
+        let end = start + len + "</maplayer>".len();
+        out.push_str(&rest[..start]);
+        let layer = &rest[start..end];
+        out.push_str(&f(between(layer, "<datasource>./", ".geojson</datasource>"), layer));
         rest = &rest[end..];
     }
     out.push_str(rest);

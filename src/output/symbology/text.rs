@@ -101,6 +101,18 @@ pub fn district_label_expression() -> String {
     )
 }
 
+/// The suffixes of a comparison's numbers before, after and their change, and how a header says them.
+pub const SIDES: [(&str, &str); 3] = [("_before", " före"), ("_after", " efter"), ("_change", ", förändring")];
+
+/// The measure a field of a comparison is of, and its side: `gap_rank_after` → (`gap_rank`, `Some("_after")`); any
+/// other field as it is, with `None`.
+pub fn split_side(field: &str) -> (&str, Option<&'static str>) {
+    SIDES
+        .iter()
+        .find_map(|(suffix, _)| Some((field.strip_suffix(suffix).filter(|b| !b.is_empty())?, Some(*suffix))))
+        .unwrap_or((field, None))
+}
+
 /// The Swedish name of an output field, for column headers and QGIS field aliases: `children_uncovered` →
 /// `Barn utan arena nära`. Per-kind fields (`arenas_bibliotek`) are named with the kind's Swedish label, from
 /// `kinds` as (id, label); a field not known here keeps its own name.
@@ -137,10 +149,32 @@ pub fn field_alias(field: &str, kinds: &[(&str, &str)]) -> String {
         "capacity" => Some("Kapacitet"),
         "radius_m" => Some("Räckvidd (m)"),
         "children_within_radius" => Some("Barn inom räckvidd"),
+        // A comparison (compare, suggest).
+        "change" => Some("Förändring"),
+        "status" => Some("Status i scenariot"),
+        "scenario" => Some("Scenario"),
+        "folder" => Some("Mapp"),
+        "arenas_added" => Some("Nya arenor"),
+        "arenas_closed" => Some("Stängda arenor"),
+        "population_changed" => Some("Egen befolkning"),
+        "children_newly_covered" => Some("Barn som får en arena nära"),
+        "children_losing_coverage" => Some("Barn som förlorar sin arena nära"),
+        "districts_better" => Some("Områden som blir bättre"),
+        "districts_worse" => Some("Områden som blir sämre"),
+        "gap_rank_moves" => Some("Områden som byter glapprang"),
+        "largest_gap_rank_move" => Some("Största ändring av glapprang"),
         _ => None,
     };
     if let Some(alias) = fixed {
         return alias.to_string();
+    }
+    // A number before, after and its change: `gap_rank_after` → `Glapprang efter`.
+    if let (base, Some(suffix)) = split_side(field) {
+        let alias = field_alias(base, kinds);
+        if alias != base {
+            let said = SIDES.iter().find(|(s, _)| *s == suffix).map_or("", |(_, said)| *said);
+            return format!("{alias}{said}");
+        }
     }
     for (id, label) in kinds {
         let label = label.trim();
@@ -154,6 +188,9 @@ pub fn field_alias(field: &str, kinds: &[(&str, &str)]) -> String {
             (format!("nearest_{id}_m"), format!("Avstånd till närmaste {lower} (m)")),
             (format!("nearest_{id}_id"), format!("Närmaste {lower}, id")),
             (format!("has_{id}"), format!("Har {lower} i området")),
+            (format!("children_newly_covered_{id}"), format!("Barn som får {lower} nära")),
+            (format!("districts_gaining_{id}"), format!("Områden som får {lower}")),
+            (format!("districts_losing_{id}"), format!("Områden som förlorar {lower}")),
         ];
         if let Some((_, alias)) = per_kind.into_iter().find(|(name, _)| name == field) {
             return alias;
@@ -195,5 +232,11 @@ mod tests {
         assert_eq!(field_alias("has_familjecentral", &kinds), "Har familjecentral i området");
         assert_eq!(field_alias("mean_distance_familjecentral_m", &kinds), "Medelavstånd till familjecentral (m)");
         assert_eq!(field_alias("something_new", &kinds), "something_new");
+        assert_eq!(field_alias("gap_rank_after", &kinds), "Glapprang efter");
+        assert_eq!(field_alias("mean_distance_m_change", &kinds), "Medelavstånd till närmaste arena (m), förändring");
+        assert_eq!(field_alias("has_familjecentral_before", &kinds), "Har familjecentral i området före");
+        assert_eq!(field_alias("children_newly_covered_bvc", &kinds), "Barn som får BVC nära");
+        assert_eq!(field_alias("districts_losing_familjecentral", &kinds), "Områden som förlorar familjecentral");
+        assert_eq!(field_alias("odd_before", &kinds), "odd_before");
     }
 }
