@@ -172,16 +172,18 @@ pub fn write_outputs(
     progress("writing report.html");
     let report = out.join(output::report::FILE);
     let report_data = output::report::Report {
-        title: &settings.title,
-        subtitle: &subtitle,
-        headline: headline(outcome),
+        page: output::report::Page {
+            title: &settings.title,
+            subtitle: &subtitle,
+            headline: headline(outcome),
+            kinds: &kinds,
+            caveats: caveats(outcome),
+            about: &about,
+        },
         map_svg: &map_svg,
         look: &look,
         districts: &districts,
         gaps: &gaps,
-        kinds: &kinds,
-        caveats: caveats(outcome),
-        about: &about,
     };
     output::report::write_report(&report, &report_data)?;
     written.push(report);

@@ -25,6 +25,7 @@ use crate::output::compare_layers::{
 };
 use crate::output::layers::format_count;
 use crate::output::report::change::{ChangeReport, ScenarioPage};
+use crate::output::report::Page;
 use crate::output::{self, LayerView};
 
 /// The output folder of `compare` unless `--out` names one (not analyze's, which it would replace).
@@ -165,14 +166,16 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
     write_scenarios_workbook(out, &table, &about, &study)?;
     let title = format!("{}: scenarier mot nuläget (scenarios against the baseline)", settings.title);
     let report = ChangeReport {
-        title: &title,
-        subtitle: &baseline_line(&study, &base_eval),
-        headline: baseline_figures(&study, &base_eval, rows.len()),
+        page: Page {
+            title: &title,
+            subtitle: &baseline_line(&study, &base_eval),
+            headline: baseline_figures(&study, &base_eval, rows.len()),
+            kinds: &kind_labels(&study),
+            caveats: change_caveats(&base_eval, &warnings.0),
+            about: &about,
+        },
         scenarios: &table,
         pages: &pages,
-        kinds: &kind_labels(&study),
-        caveats: change_caveats(&base_eval, &warnings.0),
-        about: &about,
     };
     output::report::change::write_change_report(&out.join(output::report::FILE), &report)?;
     output::run::write(&out.join("run.json"), &record)?;

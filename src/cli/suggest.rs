@@ -29,6 +29,7 @@ use crate::model::study::{InputInfo, Study};
 use crate::output::compare_layers::{ScenarioRow, ScenarioTable};
 use crate::output::layers::format_count;
 use crate::output::report::change::ChangeReport;
+use crate::output::report::Page;
 use crate::output::suggestions::{Site, SuggestionLayer};
 use crate::output::{self, LayerView};
 use crate::siting::{self, instance, Solution};
@@ -447,14 +448,16 @@ pub fn run(
     );
     let title = format!("{}: {scenario_name}", settings.title);
     let report = ChangeReport {
-        title: &title,
-        subtitle: &baseline_line(&study, &base_eval),
-        headline,
+        page: Page {
+            title: &title,
+            subtitle: &baseline_line(&study, &base_eval),
+            headline,
+            kinds: &kind_labels(&study),
+            caveats,
+            about: &about,
+        },
         scenarios: &table,
         pages: std::slice::from_ref(&page),
-        kinds: &kind_labels(&study),
-        caveats,
-        about: &about,
     };
     output::report::change::write_change_report(&out.join(output::report::FILE), &report)?;
     output::run::write(&out.join("run.json"), &run)?;

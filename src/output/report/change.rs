@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{figures, map_figure, page_foot, page_head, safe, table, write_html, Rows};
+use super::{map_figure, page_foot, page_head, safe, table, write_html, Page, Rows};
 use crate::error::Result;
 use crate::output::symbology::{change_class, CHANGE_CLASSES};
 use crate::output::{LayerView, Value};
@@ -39,22 +39,12 @@ impl ScenarioPage {
 
 /// What the report of a comparison shows.
 pub struct ChangeReport<'a> {
-    /// The title.
-    pub title: &'a str,
-    /// A line under it.
-    pub subtitle: &'a str,
-    /// Headline figures: (label, value).
-    pub headline: Vec<(String, String)>,
+    /// The title, figures (the baseline's), caveats and record.
+    pub page: Page<'a>,
     /// The table of scenarios (`scenarios.csv`).
     pub scenarios: &'a dyn LayerView,
     /// Each scenario's part, in the table's order.
     pub pages: &'a [ScenarioPage],
-    /// Kinds as (id, Swedish label), for per-kind fields.
-    pub kinds: &'a [(&'a str, &'a str)],
-    /// What to keep in mind when reading the figures.
-    pub caveats: Vec<String>,
-    /// The run's record (run.json), whose settings and inputs are listed.
-    pub about: &'a serde_json::Value,
 }
 
 /// The scenario table's columns, those it has, in this order.
@@ -94,15 +84,14 @@ pub fn write_change_report(path: &Path, report: &ChangeReport) -> Result<()> {
 /// The report as HTML.
 pub fn change_report_html(r: &ChangeReport) -> String {
     let mut out = String::with_capacity(r.pages.iter().map(|p| p.map_svg.len()).sum::<usize>() + 64 * 1024);
-    page_head(&mut out, r.title, r.subtitle);
-    figures(&mut out, &r.headline);
+    page_head(&mut out, &r.page);
     out.push_str(
         "<h2>Scenarier <span class=\"field\">(scenarios)</span></h2>\n<p>Varje scenario mot nuläget: barn som får \
          eller förlorar en arena nära, medelavståndets förändring och områden som blir bättre eller sämre. Klicka på \
          en kolumnrubrik för att sortera.</p>\n",
     );
     let scenarios = Rows::sorted(r.scenarios, None);
-    table(&mut out, "scenarios", &scenarios, &SCENARIO_COLUMNS, r.kinds, None);
+    table(&mut out, "scenarios", &scenarios, &SCENARIO_COLUMNS, r.page.kinds, None);
 
     out.push_str("<p class=\"legend\">");
     for c in CHANGE_CLASSES.iter().take(3) {
@@ -131,10 +120,10 @@ pub fn change_report_html(r: &ChangeReport) -> String {
         if changed.is_empty() {
             out.push_str("<p>Inget område ändras.</p>\n");
         } else {
-            table(&mut out, &format!("districts-{}", k + 1), &changed, &DISTRICT_COLUMNS, r.kinds, Some(&change));
+            table(&mut out, &format!("districts-{}", k + 1), &changed, &DISTRICT_COLUMNS, r.page.kinds, Some(&change));
         }
     }
-    page_foot(&mut out, &r.caveats, r.about, "scenarios.csv och scenariomapparnas filer");
+    page_foot(&mut out, &r.page, "scenarios.csv och scenariomapparnas filer");
     out
 }
 
@@ -179,14 +168,16 @@ mod tests {
         ];
         let about = serde_json::json!({});
         let html = change_report_html(&ChangeReport {
-            title: "Scenarier",
-            subtitle: "nuläget",
-            headline: vec![("scenarier".into(), "2".into())],
+            page: Page {
+                title: "Scenarier",
+                subtitle: "nuläget",
+                headline: vec![("scenarier".into(), "2".into())],
+                kinds: &[],
+                caveats: vec!["Fågelvägen".into()],
+                about: &about,
+            },
             scenarios: &scenarios,
             pages: &pages,
-            kinds: &[],
-            caveats: vec!["Fågelvägen".into()],
-            about: &about,
         });
         assert!(html.contains("<h2>A &amp; B <span class=\"field\">(a-b/)</span></h2>"));
         assert!(html.contains("Barn som får en arena nära"), "Swedish headers");

@@ -26,6 +26,23 @@ use crate::error::Result;
 /// The report's file name in the output folder.
 pub const FILE: &str = "report.html";
 
+/// What every report has around its own parts: the title and a line under it, the headline figures, the kinds,
+/// what to keep in mind, and the run's record.
+pub struct Page<'a> {
+    /// The title (the map's).
+    pub title: &'a str,
+    /// A line under it.
+    pub subtitle: &'a str,
+    /// Headline figures: (label, value), e.g. ("Barn", "8 761").
+    pub headline: Vec<(String, String)>,
+    /// Kinds as (id, Swedish label), for per-kind fields.
+    pub kinds: &'a [(&'a str, &'a str)],
+    /// What to keep in mind when reading the figures.
+    pub caveats: Vec<String>,
+    /// The run's record (run.json), whose settings and inputs are listed.
+    pub about: &'a serde_json::Value,
+}
+
 /// The longest text put in the report from data (a name, a title), in characters.
 const MAX_TEXT_CHARS: usize = 300;
 
@@ -262,8 +279,9 @@ fn write_html(path: &Path, html: &str) -> Result<()> {
     atomic::write_file(path, |out| std::io::Write::write_all(out, html.as_bytes()))
 }
 
-/// The page up to and with its header: `title` and a `subtitle` line.
-fn page_head(out: &mut String, title: &str, subtitle: &str) {
+/// The page up to and with its header (the title and subtitle) and headline figures.
+fn page_head(out: &mut String, page: &Page) {
+    let (title, subtitle) = (page.title, page.subtitle);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -273,12 +291,8 @@ fn page_head(out: &mut String, title: &str, subtitle: &str) {
         safe(title),
         safe(subtitle)
     );
-}
-
-/// The headline figures: (label, value).
-fn figures(out: &mut String, headline: &[(String, String)]) {
     out.push_str("<section class=\"figures\" aria-label=\"Nyckeltal\">\n");
-    for (label, value) in headline {
+    for (label, value) in &page.headline {
         let _ = writeln!(out, "<div class=\"figure\"><b>{}</b>{}</div>", safe(value), safe(label));
     }
     out.push_str("</section>\n");
@@ -293,13 +307,13 @@ fn map_figure(out: &mut String, svg: &str, prefix: &str) {
 
 /// What to keep in mind, the run's settings and sources, the footer (naming the `files` the numbers are also in)
 /// and the script: the end of the page.
-fn page_foot(out: &mut String, caveats: &[String], about: &serde_json::Value, files: &str) {
+fn page_foot(out: &mut String, page: &Page, files: &str) {
     out.push_str("<h2>Att tänka på <span class=\"field\">(caveats)</span></h2>\n<ul class=\"caveats\">\n");
-    for c in caveats {
+    for c in &page.caveats {
         let _ = writeln!(out, "<li>{}</li>", safe(c));
     }
     out.push_str("</ul>\n<h2>Inställningar och källor <span class=\"field\">(settings and sources)</span></h2>\n");
-    settings(out, about);
+    settings(out, page.about);
     let _ = write!(
         out,
         "<footer>arenagap {} · samma siffror som {} i mappen.</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{cell, figures, map_figure, page_foot, page_head, safe, table, write_html, Rows};
+use super::{cell, map_figure, page_foot, page_head, safe, table, write_html, Page, Rows};
 use crate::error::Result;
 use crate::output::symbology::text::{field_alias, number_sv, SCORE_HEADING};
 use crate::output::symbology::Look;
@@ -12,12 +12,8 @@ use crate::output::{LayerView, Value};
 
 /// What the report shows beyond the layers.
 pub struct Report<'a> {
-    /// The title (the map's).
-    pub title: &'a str,
-    /// A line under it.
-    pub subtitle: &'a str,
-    /// Headline figures: (label, value), e.g. ("Barn", "8 761").
-    pub headline: Vec<(String, String)>,
+    /// The title, figures, caveats and record.
+    pub page: Page<'a>,
     /// The map, as SVG (the map picture's source).
     pub map_svg: &'a str,
     /// The run's look: the class of each district.
@@ -26,12 +22,6 @@ pub struct Report<'a> {
     pub districts: &'a dyn LayerView,
     /// The gap zones layer.
     pub gaps: &'a dyn LayerView,
-    /// Kinds as (id, Swedish label), for per-kind fields.
-    pub kinds: &'a [(&'a str, &'a str)],
-    /// What to keep in mind when reading the figures.
-    pub caveats: Vec<String>,
-    /// The run's record (run.json), whose settings and inputs are listed.
-    pub about: &'a serde_json::Value,
 }
 
 /// The districts table's columns, those the layer has, in this order.
@@ -59,8 +49,7 @@ pub fn write_report(path: &Path, report: &Report) -> Result<()> {
 /// The report as HTML.
 pub fn report_html(r: &Report) -> String {
     let mut out = String::with_capacity(r.map_svg.len() + 64 * 1024);
-    page_head(&mut out, r.title, r.subtitle);
-    figures(&mut out, &r.headline);
+    page_head(&mut out, &r.page);
     out.push_str("<h2>Karta <span class=\"field\">(map)</span></h2>\n");
     map_figure(&mut out, r.map_svg, "");
 
@@ -84,7 +73,7 @@ pub fn report_html(r: &Report) -> String {
     out.push_str("</p>\n");
     let class =
         |rows: &Rows, row: &[Value]| r.look.classes.colour(r.look.classes.class_of(rows.number(row, "gap_score")));
-    table(&mut out, "districts", &districts, &DISTRICT_COLUMNS, r.kinds, Some(&class));
+    table(&mut out, "districts", &districts, &DISTRICT_COLUMNS, r.page.kinds, Some(&class));
 
     let zones = Rows::read(r.gaps);
     out.push_str("<h2>Glappzoner <span class=\"field\">(gap zones)</span></h2>\n");
@@ -95,12 +84,12 @@ pub fn report_html(r: &Report) -> String {
             "<p>Sammanhängande områden där barn bor utan en arena inom räckhåll, med antal barn och avståndet till \
              närmaste arena.</p>\n",
         );
-        table(&mut out, "zones", &zones, &ZONE_COLUMNS, r.kinds, None);
+        table(&mut out, "zones", &zones, &ZONE_COLUMNS, r.page.kinds, None);
     }
 
     out.push_str("<h2>Per område <span class=\"field\">(district cards)</span></h2>\n");
-    cards(&mut out, &districts, r.kinds, r.look);
-    page_foot(&mut out, &r.caveats, r.about, "districts.csv, districts.xlsx och GeoJSON-filerna");
+    cards(&mut out, &districts, r.page.kinds, r.look);
+    page_foot(&mut out, &r.page, "districts.csv, districts.xlsx och GeoJSON-filerna");
     out
 }
 
@@ -185,16 +174,18 @@ mod tests {
         let look = Look::new(&Kinds::defaults(), [Some(10.0), Some(99.5)]);
         let about = serde_json::json!({"resolved": {"radius_any_m": 1000}, "inputs": [{"path": "a<b>.geojson"}]});
         report_html(&Report {
-            title,
-            subtitle: "8 761 barn",
-            headline: vec![("Barn".into(), "8 761".into())],
+            page: Page {
+                title,
+                subtitle: "8 761 barn",
+                headline: vec![("Barn".into(), "8 761".into())],
+                kinds: &[("familjecentral", "Familjecentral")],
+                caveats: vec!["Fågelvägen".into()],
+                about: &about,
+            },
             map_svg: "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"5\" height=\"5\"/></svg>\n",
             look: &look,
             districts: &districts,
             gaps: &gaps,
-            kinds: &[("familjecentral", "Familjecentral")],
-            caveats: vec!["Fågelvägen".into()],
-            about: &about,
         })
     }
 
