@@ -224,7 +224,7 @@ fn headline(outcome: &Outcome) -> Vec<(String, String)> {
     let zone_children: f64 = outcome.zones.zones.iter().map(|z| z.children).sum();
     vec![
         ("barn (children)".into(), format_count(total)),
-        (format!("nära en arena, inom {} m{}", eval.radius_any, share(covered)), format_count(covered)),
+        (format!("nära en arena, inom {} m{}", format_count(eval.radius_any), share(covered)), format_count(covered)),
         (format!("utan arena nära{}", share(total - covered)), format_count(total - covered)),
         ("områden (districts)".into(), format_count(study.districts.len() as f64)),
         ("arenor (arenas)".into(), format_count(study.facilities.len() as f64)),

@@ -329,7 +329,7 @@ pub fn baseline_figures(study: &Study, eval: &Evaluation, scenarios: usize) -> V
     vec![
         ("scenarier (scenarios)".into(), format_count(scenarios as f64)),
         ("barn (children)".into(), format_count(total)),
-        (format!("nära en arena i nuläget, inom {} m{share}", eval.radius_any), format_count(covered)),
+        (format!("nära en arena i nuläget, inom {} m{share}", format_count(eval.radius_any)), format_count(covered)),
         ("arenor i nuläget (arenas)".into(), format_count(study.facilities.len() as f64)),
     ]
 }
