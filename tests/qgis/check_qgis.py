@@ -543,13 +543,26 @@ def check_shared_points(c, project, layer, classes):
             "; ".join(missing))
 
 
+def picture_svg(out):
+    """The map picture's SVG: map.svg, or without it (`--map false`) the same drawing inline in report.html; None
+    when there is neither."""
+    for name in ["map.svg", "report.html"]:
+        path = os.path.join(out, name)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            start = text.find("<svg")
+            end = text.find("</svg>", start)
+            if start >= 0 and end > start:
+                return text[start:end + len("</svg>")]
+    return None
+
+
 def svg_district_fills(out):
-    """The fill of every district in map.svg, in layer order (None when there is no picture)."""
-    path = os.path.join(out, "map.svg")
-    if not os.path.isfile(path):
+    """The fill of every district in the map picture, in layer order (None when there is no picture)."""
+    svg = picture_svg(out)
+    if svg is None:
         return None
-    with open(path, encoding="utf-8") as f:
-        svg = f.read()
     start = svg.find('<g id="districts"')
     end = svg.find("</g>", start)
     return re.findall(r'<path fill="(#[0-9a-f]{6})"', svg[start:end]), svg
@@ -559,11 +572,9 @@ def check_zone_look(c, prefix, gaps, out):
     """The gap zones as QGIS draws them look as in the picture: each zone's outline colour and width class (by the
     style's rules) is the stroke map.svg gives it, in layer order, and each rule's label is in the picture's legend."""
     from qgis.core import QgsRenderContext
-    path = os.path.join(out, "map.svg")
-    if gaps is None or not os.path.isfile(path):
+    svg = picture_svg(out)
+    if gaps is None or svg is None:
         return
-    with open(path, encoding="utf-8") as f:
-        svg = f.read()
     start = svg.find('<g id="gaps"')
     pictured = [] if start < 0 else re.findall(r'<path fill="url\(#[a-z-]+\)" stroke="(#[0-9a-f]{6})"',
                                                svg[start:svg.find("</g>", start)])
@@ -591,7 +602,7 @@ def check_one_look(c, prefix, layer, gaps, out):
     from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsRenderContext
     from qgis.PyQt.QtCore import QLocale
     found = svg_district_fills(out)
-    if found is None:
+    if not c.check(found is not None, f"{prefix}districts: a map picture to compare with (map.svg or report.html)"):
         return
     fills, svg = found
     renderer = layer.renderer().clone()
