@@ -244,7 +244,9 @@ pub fn write_scenario(
     let s = &comparison.summary;
     let radius = after.eval.radius_any;
     let mean = match s.mean_distance {
-        (Some(b), Some(a)) => format!("; medelavstånd {:+.0} m (mean distance)", a - b),
+        (Some(b), Some(a)) => {
+            format!("; medelavstånd {} m (mean distance)", output::symbology::text::signed_sv(a - b, 0))
+        }
         _ => String::new(),
     };
     let title = format!("{name}: scenario mot nuläget (scenario against the baseline)");

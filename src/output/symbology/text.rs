@@ -41,6 +41,16 @@ pub const RANK_PREFIX: &str = "glapp nr";
 /// The thousands separator of every number shown to people: a no-break space, so `1 080` never wraps.
 pub const THOUSANDS: char = '\u{a0}';
 
+/// A change the Swedish way, with its sign: `+18`, `−496`, `0`.
+pub fn signed_sv(v: f64, decimals: usize) -> String {
+    let shown = number_sv(v, decimals);
+    if v > 0.0 && shown.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{shown}")
+    } else {
+        shown
+    }
+}
+
 /// A number the Swedish way: decimal comma and a no-break space between thousands (`12 345,6`), a true minus.
 pub fn number_sv(v: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, v.abs());
@@ -233,6 +243,10 @@ mod tests {
         assert_eq!(field_alias("mean_distance_familjecentral_m", &kinds), "Medelavstånd till familjecentral (m)");
         assert_eq!(field_alias("something_new", &kinds), "something_new");
         assert_eq!(field_alias("gap_rank_after", &kinds), "Glapprang efter");
+        assert_eq!(
+            (signed_sv(18.4, 0), signed_sv(-496.0, 0), signed_sv(0.2, 0)),
+            ("+18".into(), "−496".into(), "0".into())
+        );
         assert_eq!(field_alias("mean_distance_m_change", &kinds), "Medelavstånd till närmaste arena (m), förändring");
         assert_eq!(field_alias("has_familjecentral_before", &kinds), "Har familjecentral i området före");
         assert_eq!(field_alias("children_newly_covered_bvc", &kinds), "Barn som får BVC nära");
