@@ -446,6 +446,19 @@ pub fn run(
             solution.method
         ),
     );
+    if request.objective == Objective::Coverage && radius != base_eval.radius_any {
+        caveats.insert(
+            2,
+            format!(
+                "Förslagets egen siffra (+{} barn) räknar barn inom {}s räckvidd, {} m; scenariotabellens \
+                 \"Barn som får en arena nära\" räknar, som resten av rapporten, inom {} m från en arena av något slag.",
+                format_count(order.iter().map(|s| s.adds).sum::<f64>()),
+                label,
+                format_count(radius),
+                format_count(base_eval.radius_any)
+            ),
+        );
+    }
     let title = format!("{}: {scenario_name}", settings.title);
     let report = ChangeReport {
         page: Page {
