@@ -16,6 +16,7 @@ pub mod input;
 pub mod measure;
 pub mod model;
 pub mod need;
+pub mod network;
 pub mod output;
 pub mod overlay;
 pub mod population;
