@@ -123,20 +123,7 @@ mod tests {
         for &(node, cost, s) in starts {
             let mut d = vec![f64::INFINITY; n];
             d[node as usize] = cost;
-            loop {
-                let mut changed = false;
-                for u in 0..n as u32 {
-                    for (v, len) in graph.neighbours(u) {
-                        if d[u as usize] + len < d[v as usize] {
-                            d[v as usize] = d[u as usize] + len;
-                            changed = true;
-                        }
-                    }
-                }
-                if !changed {
-                    break;
-                }
-            }
+            crate::network::graph::relax(graph, &mut d);
             for (u, &du) in d.iter().enumerate() {
                 if du.is_finite() && du <= cutoff && better(du, s, best.distance[u], best.source[u]) {
                     best.distance[u] = du;

@@ -136,6 +136,26 @@ impl Graph {
     }
 }
 
+/// The oracle of the searches' tests: `distance` (a start's costs, infinite elsewhere) relaxed over every edge
+/// until nothing changes (Bellman–Ford).
+#[cfg(test)]
+pub(crate) fn relax(graph: &Graph, distance: &mut [f64]) {
+    loop {
+        let mut changed = false;
+        for u in 0..graph.nodes() as u32 {
+            for (v, len) in graph.neighbours(u) {
+                if distance[u as usize] + len < distance[v as usize] {
+                    distance[v as usize] = distance[u as usize] + len;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
