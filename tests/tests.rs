@@ -6,6 +6,7 @@ mod compare;
 mod demo;
 mod formats;
 mod foundation;
+mod network;
 mod output_folder;
 mod qgis;
 mod real_data;

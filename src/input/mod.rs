@@ -10,6 +10,7 @@ mod geojson;
 mod gpkg;
 pub mod layers;
 pub mod load;
+pub mod osm;
 pub mod scenario;
 mod shapefile;
 pub mod sources;
