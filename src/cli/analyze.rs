@@ -161,7 +161,7 @@ pub fn write_outputs(
     let record = record::Run::new(outcome, settings, &names);
     progress("writing districts.xlsx");
     let about = serde_json::to_value(&record).map_err(|e| Error::write(&xlsx, std::io::Error::other(e)))?;
-    let kinds: Vec<(&str, &str)> = study.kinds.iter().map(|(_, k)| (k.id.as_str(), k.label_sv.as_str())).collect();
+    let kinds = study.kinds.labels_sv();
     let sheets = [
         output::workbook::Sheet { name: "Områden", layer: &districts, sort_by: Some("gap_rank") },
         output::workbook::Sheet { name: "Glappzoner", layer: &gaps, sort_by: Some("gap_rank") },

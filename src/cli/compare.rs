@@ -170,7 +170,7 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             title: &title,
             subtitle: &baseline_line(&study, &base_eval),
             headline: baseline_figures(&study, &base_eval, rows.len()),
-            kinds: &kind_labels(&study),
+            kinds: &study.kinds.labels_sv(),
             caveats: change_caveats(&base_eval, &warnings.0),
             about: &about,
         },
@@ -276,7 +276,7 @@ pub fn write_scenario(
         written.extend(["map.png".to_string(), "map.svg".to_string()]);
     }
     // The spreadsheet of the change: districts by rank after it, the children that changed, the arenas.
-    let kinds = kind_labels(after.study);
+    let kinds = after.study.kinds.labels_sv();
     let about = serde_json::json!({ "scenario": name, "summary": &options.subtitle, "run": "../run.json" });
     let sheets = [
         output::workbook::Sheet { name: "Områden", layer: &districts, sort_by: Some("gap_rank_after") },
@@ -301,12 +301,7 @@ pub fn write_scenarios_workbook(
     study: &Study,
 ) -> Result<()> {
     let sheets = [output::workbook::Sheet { name: "Scenarier", layer: table, sort_by: None }];
-    output::workbook::write_workbook(&out.join(SCENARIOS_XLSX), &sheets, about, &kind_labels(study))
-}
-
-/// The kinds of `study` as (id, Swedish label), for per-kind field names.
-pub fn kind_labels(study: &Study) -> Vec<(&str, &str)> {
-    study.kinds.iter().map(|(_, k)| (k.id.as_str(), k.label_sv.as_str())).collect()
+    output::workbook::write_workbook(&out.join(SCENARIOS_XLSX), &sheets, about, &study.kinds.labels_sv())
 }
 
 /// The baseline in one line, under a comparison report's title.

@@ -31,13 +31,14 @@ enum Command {
     /// on the bundled demo city (data/demo) and writes to ./arenagap-out.
     Analyze(AnalyzeArgs),
     /// Evaluate scenarios (arenas added or closed, another population) against the baseline: per scenario, the
-    /// districts and children that get better or worse, and a table of every scenario. Same inputs and config as
-    /// analyze; writes to ./arenagap-compare unless --out says otherwise.
+    /// districts and children that get better or worse (layers, QGIS project, map, spreadsheet), a table of every
+    /// scenario (CSV and spreadsheet) and report.html. Same inputs and config as analyze; writes to
+    /// ./arenagap-compare unless --out says otherwise.
     Compare(CompareArgs),
     /// Choose where K new arenas would do most, the existing ones kept: the most children within reach
     /// (--objective coverage) or the least mean distance (--objective distance), with a proven bound. Writes the
-    /// sites, suggest.json, suggested.toml (a scenario for compare) and the comparison with the baseline, to
-    /// ./arenagap-suggest unless --out says otherwise.
+    /// sites, suggest.json, suggested.toml (a scenario for compare) and the comparison with the baseline (as
+    /// compare writes it, with report.html), to ./arenagap-suggest unless --out says otherwise.
     Suggest(SuggestArgs),
 }
 

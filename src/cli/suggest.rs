@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::cli::compare::{
-    baseline_figures, baseline_line, change_caveats, kind_labels, write_scenario, write_scenarios_workbook,
-    SCENARIOS_XLSX,
+    baseline_figures, baseline_line, change_caveats, write_scenario, write_scenarios_workbook, SCENARIOS_XLSX,
 };
 use crate::cli::options::{Options, Settings};
 use crate::cli::record::CommandRun;
@@ -465,7 +464,7 @@ pub fn run(
             title: &title,
             subtitle: &baseline_line(&study, &base_eval),
             headline,
-            kinds: &kind_labels(&study),
+            kinds: &study.kinds.labels_sv(),
             caveats,
             about: &about,
         },

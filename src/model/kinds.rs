@@ -322,6 +322,12 @@ impl Kinds {
         self.kinds.iter().enumerate().map(|(i, k)| (KindId(i as u16), k))
     }
 
+    /// Each kind as (id, Swedish label), in output order: what names the per-kind fields (`arenas_bibliotek`) in
+    /// headers and aliases.
+    pub fn labels_sv(&self) -> Vec<(&str, &str)> {
+        self.kinds.iter().map(|k| (k.id.as_str(), k.label_sv.as_str())).collect()
+    }
+
     /// The kinds, in output order.
     pub fn as_slice(&self) -> &[Kind] {
         &self.kinds

@@ -4,6 +4,7 @@
 //! so that the style, the project and the picture draw a zone from one source. The template comes back byte for
 //! byte when the two agree (a test), so a change on one side alone is caught.
 
+use super::xml::{attribute, set_attribute};
 use crate::output::symbology::zones::{self, ZoneSymbol};
 use crate::output::xml_escape;
 
@@ -31,12 +32,12 @@ fn with_rules(rules: &str) -> String {
         let Some(len) = rest[start..].find('>') else { break };
         let tag = &rest[start..start + len];
         out.push_str(&rest[..start]);
-        let tag = match attr(tag, "symbol") {
+        let tag = match attribute(tag, "symbol") {
             Some("0") => {
-                let tag = set_attr(tag, "filter", &xml_escape(&zones::largest_filter()));
-                set_attr(&tag, "label", &xml_escape(&zones::legend_label(&zones::LARGEST)))
+                let tag = set_attribute(tag, "filter", &xml_escape(&zones::largest_filter()));
+                set_attribute(&tag, "label", &xml_escape(&zones::legend_label(&zones::LARGEST)))
             }
-            Some("1") => set_attr(tag, "label", &xml_escape(&zones::legend_label(&zones::OTHER))),
+            Some("1") => set_attribute(tag, "label", &xml_escape(&zones::legend_label(&zones::OTHER))),
             _ => tag.to_string(),
         };
         out.push_str(&tag);
@@ -54,7 +55,7 @@ fn with_symbols(symbols: &str) -> String {
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(symbols.len());
         let tag_end = symbols[start..].find('>').map_or(end, |i| start + i);
-        let symbol = match attr(&symbols[start..tag_end], "name") {
+        let symbol = match attribute(&symbols[start..tag_end], "name") {
             Some("0") => &zones::LARGEST,
             Some("1") => &zones::OTHER,
             _ => continue,
@@ -121,21 +122,6 @@ fn set_props(part: &str, props: &[(&str, &str)]) -> String {
         }
     }
     out
-}
-
-/// The value of attribute `name` in a start tag.
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key)? + key.len();
-    Some(&tag[start..start + tag[start..].find('"')?])
-}
-
-/// A start tag with attribute `name` set to `value` (already escaped); unchanged when it has no such attribute.
-fn set_attr(tag: &str, name: &str, value: &str) -> String {
-    let key = format!(" {name}=\"");
-    let Some(start) = tag.find(&key).map(|i| i + key.len()) else { return tag.to_string() };
-    let Some(len) = tag[start..].find('"') else { return tag.to_string() };
-    format!("{}{value}{}", &tag[..start], &tag[start + len..])
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! This module writes the run's into them: the label texts, the legend's layer headings and the map's extent (the
 //! study area, fitted to the map item's shape as QGIS's "zoom to extent" does), and the project's default view.
 
+use super::xml::{set_attribute, start_tag};
 use crate::output::map::MAX_TITLE_CHARS;
 use crate::output::symbology::text::clip;
 
@@ -80,12 +81,6 @@ fn number(v: f64) -> String {
     }
 }
 
-/// The start tag (`<Name … >`) that begins at `at`.
-fn start_tag(xml: &str, at: usize) -> &str {
-    let len = xml[at..].find('>').map_or(xml.len() - at, |i| i + 1);
-    &xml[at..at + len]
-}
-
 /// Where the layout item with `id` starts (`<LayoutItem …`), and where its element ends.
 fn item_span(xml: &str, id: &str) -> Option<std::ops::Range<usize>> {
     let wanted = format!(" id=\"{id}\"");
@@ -104,15 +99,6 @@ fn item_span(xml: &str, id: &str) -> Option<std::ops::Range<usize>> {
         from = at + tag.len();
     }
     None
-}
-
-/// `tag` (a start tag) with attribute `name` set to `value` (already escaped); unchanged when it has none.
-fn set_attribute(tag: &str, name: &str, value: &str) -> String {
-    let key = format!(" {name}=\"");
-    let Some(i) = tag.find(&key) else { return tag.to_string() };
-    let start = i + key.len();
-    let Some(len) = tag[start..].find('"') else { return tag.to_string() };
-    format!("{}{value}{}", &tag[..start], &tag[start + len..])
 }
 
 /// `xml` with attribute `name` of the layout item `id` set to `value` (already escaped).

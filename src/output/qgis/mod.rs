@@ -14,6 +14,7 @@
 
 mod gaps;
 mod layout;
+mod xml;
 
 use std::fs;
 use std::path::Path;

@@ -80,11 +80,6 @@ impl Rows {
         Rows { fields: self.fields.clone(), rows }
     }
 
-    /// How many rows there are.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
