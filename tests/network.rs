@@ -69,7 +69,7 @@ fn not_a_pbf_and_a_cut_pbf_are_refused_with_the_file_named() {
     let empty = dir.path().join("empty.osm.pbf");
     std::fs::write(&empty, b"").unwrap();
     let err = read_walk_network(&empty, &WalkRule::osmnx(), &tm35fin).unwrap_err().to_string();
-    assert!(err.contains("empty.osm.pbf") && err.contains("no walkable way"), "{err}");
+    assert!(err.contains("empty.osm.pbf") && err.contains("no OpenStreetMap data"), "{err}");
     let Some(data) = crate::common::shared_data("not_a_pbf_and_a_cut_pbf_are_refused_with_the_file_named") else {
         return;
     };

@@ -101,9 +101,11 @@ pub fn read_walk_network(
     // Pass 1: the walkable ways, as one run of node ids with each way's end in `way_ends`.
     let mut refs: Vec<i64> = Vec::new();
     let mut way_ends: Vec<usize> = Vec::new();
+    let mut elements = 0usize;
     osmpbf::ElementReader::from_path(path)
         .map_err(bad)?
         .for_each(|element| {
+            elements += 1;
             if let osmpbf::Element::Way(way) = element {
                 if rule.walks(way.tags()) {
                     refs.extend(way.refs());
@@ -112,6 +114,9 @@ pub fn read_walk_network(
             }
         })
         .map_err(bad)?;
+    if elements == 0 {
+        return Err(Error::input(path, "it holds no OpenStreetMap data (an empty file, or not a PBF file)"));
+    }
     if way_ends.is_empty() {
         return Err(Error::input(path, "it has no walkable way (no highway=* way the walk rule keeps)"));
     }
