@@ -79,3 +79,171 @@ fn not_a_pbf_and_a_cut_pbf_are_refused_with_the_file_named() {
     let err = read_walk_network(&cut, &WalkRule::osmnx(), &tm35fin).unwrap_err().to_string();
     assert!(err.contains("cut.osm.pbf"), "{err}");
 }
+
+/// The demo city's street network (data/demo/streets.osm.pbf, made by data/demo/make_streets.py).
+fn demo_streets() -> std::path::PathBuf {
+    crate::common::repo().join("data/demo/streets.osm.pbf")
+}
+
+/// Each child point's (nearest_any_m, the other fields) of a run, in order.
+fn children_of(out: &std::path::Path) -> Vec<serde_json::Value> {
+    let layer = crate::common::read_json(&out.join("children.geojson"));
+    crate::common::features(&layer).iter().map(|f| f["properties"].clone()).collect()
+}
+
+#[test]
+fn the_demo_on_foot_finds_the_district_its_barrier_cuts_off() {
+    use crate::common::*;
+    let scratch = Scratch::new();
+    let (foot, straight) = (scratch.path().join("foot"), scratch.path().join("straight"));
+    let stderr = assert_warns(
+        arenagap()
+            .current_dir(repo())
+            .args(["analyze", "-q", "--walk-speed", "4.5", "--network"])
+            .arg(demo_streets())
+            .arg("--out")
+            .arg(&foot),
+        &foot,
+        &["Björkåsen (D10)", "94 %", "in a straight line", "39 % on foot"],
+    );
+    assert!(stderr.is_empty() || stderr.contains("warning"), "{stderr}");
+    run_ok(arenagap().current_dir(repo()).args(["analyze", "-q", "--out"]).arg(&straight));
+    let run = read_json(&foot.join("run.json"));
+    assert_eq!(run["distance"], "network");
+    assert_eq!(run["network"]["nodes"], 11_772, "the grid of make_streets.py, nothing dropped: {}", run["network"]);
+    assert_eq!(run["network"]["components_dropped"], 0);
+    // Björkåsen: near its arenas in a straight line, not on foot; the field says so beside the share.
+    let districts = read_json(&foot.join("districts.geojson"));
+    let d10 = &district(&districts, "D10")["properties"];
+    assert!(d10["coverage_share_straight"].as_f64().unwrap() > 0.9, "{d10}");
+    assert!(d10["coverage_share"].as_f64().unwrap() < 0.45, "{d10}");
+    // No other district loses a fifth of its children to the streets.
+    for f in features(&districts) {
+        let p = &f["properties"];
+        if p["district_id"] != "D10" && p["children"].as_f64().unwrap() > 0.0 {
+            let (a, b) = (p["coverage_share_straight"].as_f64().unwrap(), p["coverage_share"].as_f64().unwrap());
+            assert!(a - b < 0.2, "{}: {a} in a straight line, {b} on foot", p["district_id"]);
+        }
+    }
+    // Every walk at least as long as the straight line; the snap said; minutes at 4.5 km/h.
+    let (on_foot, crow) = (children_of(&foot), children_of(&straight));
+    assert_eq!(on_foot.len(), crow.len());
+    for (i, (w, s)) in on_foot.iter().zip(&crow).enumerate() {
+        for k in ["any", "familjecentral", "oppen_forskola", "bibliotek", "bemannad_lekplats"] {
+            let field = format!("nearest_{k}_m");
+            let (w_m, s_m) = (w[&field].as_f64().unwrap(), s[&field].as_f64().unwrap());
+            assert!(w_m + 0.02 >= s_m, "child {i}: {field} {w_m} on foot, {s_m} in a straight line");
+            let minutes = w[format!("nearest_{k}_min")].as_f64().unwrap();
+            assert!((minutes - w_m / 75.0).abs() < 0.01, "child {i}: {minutes} min for {w_m} m");
+        }
+        let snap = w["snap_m"].as_f64().unwrap();
+        assert!((0.0..=180.0).contains(&snap), "child {i}: {snap} m from a street in a 250 m grid");
+    }
+    assert!(crow[0].get("snap_m").is_none(), "no snap without a network");
+    // Every output that says how distance was measured says it is on foot.
+    let report = std::fs::read_to_string(foot.join("report.html")).unwrap();
+    assert!(report.contains("gångväg längs gatorna") && !report.contains("fågelvägen (rak linje)"), "report");
+    let project = std::fs::read_to_string(foot.join("arenagap.qgs")).unwrap();
+    assert!(project.contains("gångväg längs gatorna") && !project.contains("straight-line distance"), "layout");
+}
+
+#[test]
+fn compare_and_suggest_walk_the_streets_too() {
+    use crate::common::*;
+    let scratch = Scratch::new();
+    let out = scratch.path().join("compare");
+    run_ok(
+        arenagap()
+            .current_dir(repo())
+            .args(["compare", "-q", "--scenario", "data/demo/scenarios/familjecentral-sjoviken.toml", "--network"])
+            .arg(demo_streets())
+            .arg("--out")
+            .arg(&out),
+    );
+    let run = read_json(&out.join("run.json"));
+    assert_eq!(run["distance"], "network", "{}", run["distance"]);
+    let out = scratch.path().join("suggest");
+    run_ok(
+        arenagap()
+            .current_dir(repo())
+            .args(["suggest", "-q", "--count", "1", "--kind", "familjecentral", "--candidate-grid", "500", "--network"])
+            .arg(demo_streets())
+            .arg("--out")
+            .arg(&out),
+    );
+    let run = read_json(&out.join("run.json"));
+    assert_eq!(run["distance"], "network", "{}", run["distance"]);
+}
+
+#[test]
+fn a_network_that_is_not_a_pbf_or_not_of_the_place_is_refused() {
+    use crate::common::*;
+    let scratch = Scratch::new();
+    let bad = scratch.write("streets.osm.pbf", "<osm version=\"0.6\"></osm>");
+    let stderr = assert_bad_input(
+        arenagap().current_dir(repo()).args(["analyze", "-q", "--network"]).arg(&bad).arg("--out").arg(scratch.out()),
+        "streets.osm.pbf",
+        &scratch.out(),
+    );
+    assert!(stderr.contains("PBF") || stderr.contains("OpenStreetMap"), "{stderr}");
+    // Every child point farther from the streets than --max-snap: not this place's streets (Helsinki's, for the
+    // demo city near Göteborg).
+    if let Some(data) = shared_data("a_network_that_is_not_a_pbf_or_not_of_the_place_is_refused") {
+        let stderr = assert_bad_input(
+            arenagap()
+                .current_dir(repo())
+                .args(["analyze", "-q", "--network"])
+                .arg(data.join("osm_helsinki/Helsinki.osm.pbf"))
+                .arg("--out")
+                .arg(scratch.out()),
+            "Helsinki.osm.pbf",
+            &scratch.out(),
+        );
+        assert!(stderr.contains("does not cover the study area"), "{stderr}");
+    }
+    let output = arenagap()
+        .current_dir(repo())
+        .args(["analyze", "-q", "--max-snap", "100"])
+        .arg("--out")
+        .arg(scratch.out())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--network"));
+    let output = arenagap()
+        .current_dir(repo())
+        .args(["analyze", "-q", "--walk-speed", "0"])
+        .arg("--out")
+        .arg(scratch.out())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("walk-speed"));
+}
+
+#[test]
+fn without_districts_the_study_area_is_one_district_named_after_the_children() {
+    use crate::common::*;
+    let scratch = Scratch::new();
+    let [_, children, arenas] = demo();
+    run_ok(
+        arenagap()
+            .args(["analyze", "-q", "--children-count", "children", "--children"])
+            .arg(&children)
+            .arg("--arenas")
+            .arg(&arenas)
+            .arg("--network")
+            .arg(demo_streets())
+            .arg("--out")
+            .arg(scratch.out()),
+    );
+    let districts = read_json(&scratch.out().join("districts.geojson"));
+    let list = features(&districts);
+    assert_eq!(list.len(), 1, "one district");
+    let p = &list[0]["properties"];
+    assert_eq!((p["district_id"].as_str(), p["district_name"].as_str()), (Some("children"), Some("children")));
+    assert_eq!(p["children"], 8761, "every child in it: {p}");
+    assert_eq!(p["arenas_total"], 24, "every arena in it: {p}");
+    let kids = read_json(&scratch.out().join("children.geojson"));
+    assert!(features(&kids).iter().all(|f| f["properties"]["district_id"] == "children"));
+}

@@ -10,6 +10,7 @@ use crate::crs::Transform;
 use crate::error::{Error, Result};
 use crate::measure::{self, Evaluation};
 use crate::model::study::Study;
+use crate::output::distance::DistanceWords;
 use crate::output::layers::{format_count, ArenaLayer, ChildLayer, DistrictLayer, GapLayer};
 use crate::output::symbology::Look;
 use crate::output::{self, LayerView};
@@ -26,29 +27,42 @@ pub struct Outcome {
     pub zones: Zones,
     /// Every warning: the study's, then the evaluation's.
     pub warnings: Vec<String>,
+    /// Along streets: the children of each district within the "any" radius of an arena in a straight line, to
+    /// show what the streets take away (`None`: distances are straight lines already).
+    pub straight_covered: Option<Vec<f64>>,
 }
 
 /// Loads, evaluates the arenas as read, and draws the gap zones.
 pub fn run(settings: &Settings, progress: &mut dyn FnMut(&str)) -> Result<Outcome> {
     let study = settings.load_study(progress)?;
     progress("measuring distances, summarising districts, drawing gap zones");
-    let cost = StraightLine::new(&study.children.points);
     let arenas = coverage_arenas(&study);
     let limits = ZoneLimits { arenas: &arenas, land: &study.district_index };
     // Gap zones need only the per-child results: they are drawn while the districts are summed.
-    let (eval, zones) = measure::evaluate_with(&study, &study.facilities, &cost, &settings.params, |eval| {
-        zones::gap_zones(
-            &study.children,
-            &study.child_district,
-            &|i| eval.nearest_any_cost(i),
-            &study.need_weight,
-            limits,
-            zone_settings(settings),
-        )
-    });
+    let (eval, zones) = {
+        let cost = study.cost_model();
+        measure::evaluate_with(&study, &study.facilities, cost.as_ref(), &settings.params, |eval| {
+            zones::gap_zones(
+                &study.children,
+                &study.child_district,
+                &|i| eval.nearest_any_cost(i),
+                &study.need_weight,
+                limits,
+                zone_settings(settings),
+            )
+        })
+    };
     let mut warnings = study.warnings.0.clone();
     warnings.extend(evaluation_warnings(&study, &eval));
-    Ok(Outcome { study, eval, zones, warnings })
+    let straight_covered = study.network.as_ref().map(|_| {
+        let straight = StraightLine::new(&study.children.points);
+        let eval = measure::evaluate(&study, &study.facilities, &straight, &settings.params);
+        eval.districts.iter().map(|m| m.children_covered).collect::<Vec<f64>>()
+    });
+    if let Some(straight) = &straight_covered {
+        warnings.extend(barrier_warnings(&study, &eval, straight));
+    }
+    Ok(Outcome { study, eval, zones, warnings, straight_covered })
 }
 
 /// The gap zone settings of a run.
@@ -63,6 +77,11 @@ pub fn zone_settings(settings: &Settings) -> ZoneSettings {
 
 /// The positions of the study's arenas of the coverage kinds: those whose reach a gap zone stays out of.
 pub fn coverage_arenas(study: &Study) -> Vec<[f64; 2]> {
+    // Along streets an arena's reach is no disc: a child inside the disc may still be far on foot, so nothing is
+    // cut, and a zone is the ground of its unreached children alone.
+    if study.network.is_some() {
+        return Vec::new();
+    }
     let coverage = study.kinds.coverage_flags();
     study
         .facilities
@@ -70,6 +89,35 @@ pub fn coverage_arenas(study: &Study) -> Vec<[f64; 2]> {
         .filter(|f| coverage.get(f.kind.index()).copied().unwrap_or(false))
         .map(|f| f.position)
         .collect()
+}
+
+/// A district is said to be cut off by a barrier when walking leaves at least this share of its children without
+/// an arena that is near in a straight line (detours on an ordinary street grid take 5–15 %).
+const BARRIER_SHARE: f64 = 0.2;
+/// … and at least this many children.
+const BARRIER_CHILDREN: f64 = 50.0;
+
+/// Districts near their arenas in a straight line but not on foot: something the streets do not cross (a
+/// motorway, a railway, water) lies between their children and the arenas.
+fn barrier_warnings(study: &Study, eval: &Evaluation, straight: &[f64]) -> Vec<String> {
+    let mut out = Vec::new();
+    for ((d, m), &before) in study.districts.iter().zip(&eval.districts).zip(straight) {
+        let lost = before - m.children_covered;
+        if m.children > 0.0 && lost >= BARRIER_CHILDREN && lost >= BARRIER_SHARE * m.children {
+            out.push(format!(
+                "{} ({}): {} % of its children live within {} m of an arena in a straight line but only {} % on \
+                 foot: {} children are cut off by something the streets do not cross (a motorway, a railway, water) \
+                 or by missing streets; see coverage_share_straight in districts.geojson",
+                d.name,
+                d.id,
+                (100.0 * before / m.children).round(),
+                format_count(eval.radius_any),
+                (100.0 * m.children_covered / m.children).round(),
+                format_count(lost)
+            ));
+        }
+    }
+    out
 }
 
 /// What an evaluation says a planner should know: districts without children. (Children outside every district
@@ -100,9 +148,9 @@ pub fn write_outputs(
     let Outcome { study, eval, zones, .. } = outcome;
     let transform = Transform::new(study.analysis_crs, settings.output_crs)
         .map_err(|e| Error::Config(format!("--output-crs: {e}")))?;
-    let districts = DistrictLayer::new(study, eval);
+    let districts = DistrictLayer::new(study, eval).with_straight(outcome.straight_covered.as_deref());
     let gaps = GapLayer::new(&zones.zones, &study.districts, output::layers::count_type(&study.children.counts));
-    let children = ChildLayer::new(study, &study.facilities, eval);
+    let children = ChildLayer::new(study, &study.facilities, eval, settings.walk_speed);
     let arenas = ArenaLayer::new(study, &study.facilities, eval);
     let layers: [&dyn LayerView; 4] = [&districts, &gaps, &children, &arenas];
     // One look for every output that draws: the kinds' symbols and the gap-score classes of this run, from the
@@ -122,11 +170,12 @@ pub fn write_outputs(
     let total = study.children.total();
     let covered = eval.children_covered();
     let subtitle = format!(
-        "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, straight line)",
+        "{} barn (children), {} % inom {} m från en arena (within {} m of an arena, {})",
         format_count(total),
         if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
         format_count(eval.radius_any),
-        format_count(eval.radius_any)
+        format_count(eval.radius_any),
+        DistanceWords::of(study).en
     );
     progress("writing the QGIS project");
     let page = page(study, &settings.title, &subtitle);
@@ -205,9 +254,10 @@ pub(crate) fn page(study: &Study, title: &str, subtitle: &str) -> output::qgis::
         })
         .collect();
     let sources = format!(
-        "Källor (sources): {}\nAvstånd fågelvägen (straight-line distance) i {}. Gjord med (made with) arenagap {}; \
-         inställningar och varningar i run.json (settings and warnings).",
+        "Källor (sources): {}\n{} i {}. Gjord med (made with) arenagap {}; inställningar och varningar i run.json \
+         (settings and warnings).",
         if inputs.is_empty() { "–".to_string() } else { inputs.join("; ") },
+        DistanceWords::of(study).sources,
         study.analysis_crs,
         env!("CARGO_PKG_VERSION")
     );
@@ -241,8 +291,8 @@ fn caveats(outcome: &Outcome) -> Vec<String> {
     let eval = &outcome.eval;
     let mut out = vec![
         format!(
-            "Avstånd är fågelvägen (rak linje) från där barnen bor till arenan, inte gångväg: verkliga vägar är \
-             längre. Ett barn räknas som nära en arena inom {} m.",
+            "{} Ett barn räknas som nära en arena inom {} m.",
+            DistanceWords::of(&outcome.study).caveat,
             eval.radius_any
         ),
         "Glappindex: för varje barn utan arena nära, avståndet till närmaste arena delat med räckvidden (en \

@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::cli::options::{Options, Settings};
 use crate::cli::record::CommandRun;
 use crate::cli::truncate;
-use crate::cost::StraightLine;
 use crate::crs::Transform;
 use crate::error::{Error, Result};
 use crate::input::scenario::{read_scenario, ScenarioContext, ScenarioFile};
@@ -23,6 +22,7 @@ use crate::model::{list_some, Warnings};
 use crate::output::compare_layers::{
     rank_move, ChildDiffLayer, DistrictDiffLayer, ScenarioArenaLayer, ScenarioRow, ScenarioTable,
 };
+use crate::output::distance::DistanceWords;
 use crate::output::layers::format_count;
 use crate::output::report::change::{ChangeReport, ScenarioPage};
 use crate::output::report::Page;
@@ -76,8 +76,9 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
     let slugs = unique_slugs(scenarios.iter().map(|s| s.scenario.name.as_str()));
 
     progress("evaluating the baseline");
-    let cost = StraightLine::new(&study.children.points);
-    let base_eval = measure::evaluate(&study, &study.facilities, &cost, &settings.params);
+    let cost = study.cost_model();
+    let cost = cost.as_ref();
+    let base_eval = measure::evaluate(&study, &study.facilities, cost, &settings.params);
     let before = Side { study: &study, facilities: &study.facilities, eval: &base_eval };
     let mut rows = Vec::with_capacity(scenarios.len());
     let mut records = Vec::with_capacity(scenarios.len());
@@ -115,13 +116,13 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
                 warnings.push(format!("scenario '{}' ({}): {w}", scenario.name, file.display()));
             }
             let facilities = scenario.facilities(&other.facilities);
-            let other_cost = StraightLine::new(&other.children.points);
-            let eval = measure::evaluate(&other, &facilities, &other_cost, &settings.params);
+            let other_cost = other.cost_model();
+            let eval = measure::evaluate(&other, &facilities, other_cost.as_ref(), &settings.params);
             let (outputs, page, summary) =
                 finish(Side { study: &other, facilities: &facilities, eval: &eval }, None, &mut warnings)?;
             (outputs, page, summary, other.inputs.clone())
         } else {
-            let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
+            let scored = rescore(&study, &study.facilities, &base_eval, &scenario, cost, &settings.params);
             let after = Side { study: &study, facilities: &scored.facilities, eval: &scored.eval };
             let (outputs, page, summary) = finish(after, Some(&scored.changed), &mut warnings)?;
             (outputs, page, summary, Vec::new())
@@ -171,7 +172,7 @@ pub fn run(request: &Request, files: &[PathBuf], out: &Path, progress: &mut dyn 
             subtitle: &baseline_line(&study, &base_eval),
             headline: baseline_figures(&study, &base_eval, rows.len()),
             kinds: &study.kinds.labels_sv(),
-            caveats: change_caveats(&base_eval, &warnings.0),
+            caveats: change_caveats(&study, &base_eval, &warnings.0),
             about: &about,
         },
         scenarios: &table,
@@ -309,11 +310,12 @@ pub fn baseline_line(study: &Study, eval: &Evaluation) -> String {
     let total = study.children.total();
     let covered = eval.children_covered();
     format!(
-        "Nuläget (baseline): {} barn, {} % inom {} m från en arena (within {} m of an arena, straight line), {} arenor",
+        "Nuläget (baseline): {} barn, {} % inom {} m från en arena (within {} m of an arena, {}), {} arenor",
         format_count(total),
         if total > 0.0 { (100.0 * covered / total).round() } else { 0.0 },
         format_count(eval.radius_any),
         format_count(eval.radius_any),
+        DistanceWords::of(study).en,
         format_count(study.facilities.len() as f64)
     )
 }
@@ -332,12 +334,9 @@ pub fn baseline_figures(study: &Study, eval: &Evaluation, scenarios: usize) -> V
 }
 
 /// What a reader of a comparison report should keep in mind, and the run's warnings.
-pub fn change_caveats(eval: &Evaluation, warnings: &[String]) -> Vec<String> {
+pub fn change_caveats(study: &Study, eval: &Evaluation, warnings: &[String]) -> Vec<String> {
     let mut out = vec![
-        format!(
-            "Avstånd är fågelvägen (rak linje), inte gångväg. Ett barn räknas som nära en arena inom {} m.",
-            eval.radius_any
-        ),
+        format!("{} Ett barn räknas som nära en arena inom {} m.", DistanceWords::of(study).caveat, eval.radius_any),
         "Ett scenario räknas på samma barn som nuläget (om det inte har en egen befolkning): bara arenorna ändras. \
          Glapprang räknas om i varje scenario."
             .to_string(),

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
+use crate::input::osm::WalkRule;
 pub use crate::input::sources::ArenaEntry;
 use crate::input::sources::{
-    ArenaSource, ChildSource, DistrictSource, Exclusions, KindSource, LoadSpec, NeedSource, SpreadSource, TableSource,
+    ArenaSource, ChildSource, DistrictSource, Exclusions, KindSource, LoadSpec, NeedSource, NetworkSource,
+    SpreadSource, TableSource,
 };
 use crate::measure::Params;
 use crate::model::kinds::{KindEdit, KindMap, Kinds, Rgb, Shape};
@@ -24,6 +26,11 @@ pub const DEFAULT_MIN_ZONE_CHILDREN: f64 = 100.0;
 /// The distances (radii, zone link and buffer) the arithmetic holds: a centimetre to 10,000 km. A link of 1e-300 m
 /// would overflow the zone grid and make one zone of everything; a buffer of 1e300 m would break the geometry.
 pub const METRES: std::ops::RangeInclusive<f64> = 0.01..=1e7;
+
+/// How far a point may be from the nearest street before it is warned of, metres.
+pub const DEFAULT_MAX_SNAP: f64 = 500.0;
+/// The walking speeds taken, km/h: a slow stroll with a pram to a brisk jog.
+pub const WALK_SPEED: std::ops::RangeInclusive<f64> = 0.5..=20.0;
 
 /// The default side of the cells a gap zone takes around child points that stand for no area, in metres (SCB's
 /// finest statistical grid).
@@ -213,6 +220,19 @@ pub struct Options {
     /// share of an area's ground within reach; 0 keeps one interior point per area [default: 0].
     #[arg(long, value_name = "M", help_heading = "Children from area tables")]
     pub spread_grid: Option<f64>,
+
+    /// Measure every distance along the streets of this OpenStreetMap extract (.osm.pbf) instead of in a straight
+    /// line: each child point and arena joins the nearest street, and the snap is walked too. The walkable ways are
+    /// OSMnx's `walk` network; only the largest connected part is kept [default: straight line].
+    #[arg(long, value_name = "FILE.osm.pbf", help_heading = "Walking network")]
+    pub network: Option<PathBuf>,
+    /// A point farther than this from the nearest street is warned of (its distance still counts the walk to the
+    /// street), metres [default: 500].
+    #[arg(long, value_name = "M", help_heading = "Walking network")]
+    pub max_snap: Option<f64>,
+    /// Walking speed: with it, every distance also gets minutes (`nearest_any_min` …), km/h (e.g. 4.5).
+    #[arg(long, value_name = "KMH", help_heading = "Walking network")]
+    pub walk_speed: Option<f64>,
 
     /// Output folder, replaced whole when the run is complete: it must be new, empty or an earlier arenagap output
     /// [default: arenagap-out]; in a config file, relative to the file.
@@ -438,8 +458,9 @@ fn set_keys(options: &Options) -> Result<Vec<String>> {
 }
 
 /// The keys that hold input paths (besides the arena files).
-fn input_paths(o: &mut Options) -> [&mut Option<PathBuf>; 8] {
+fn input_paths(o: &mut Options) -> [&mut Option<PathBuf>; 9] {
     [
+        &mut o.network,
         &mut o.districts,
         &mut o.children,
         &mut o.need_weights,
@@ -485,6 +506,7 @@ impl Options {
             ("zone-link", self.zone_link),
             ("zone-cell", self.zone_cell),
             ("zone-buffer", self.zone_buffer),
+            ("max-snap", self.max_snap),
         ];
         for (key, v) in metres {
             if let Some(v) = v.filter(|v| !METRES.contains(v)) {
@@ -497,6 +519,13 @@ impl Options {
         }
         if let Some(v) = self.min_zone_children.filter(|v| !(v.is_finite() && *v >= 0.0)) {
             return Err(format!("min-zone-children must be 0 or more, got {v}"));
+        }
+        if let Some(v) = self.walk_speed.filter(|v| !WALK_SPEED.contains(v)) {
+            return Err(format!(
+                "walk-speed must be a walking speed from {} to {} km/h, got {v}",
+                WALK_SPEED.start(),
+                WALK_SPEED.end()
+            ));
         }
         if let Some(v) = self.spread_grid.filter(|v| !(*v == 0.0 || METRES.contains(v))) {
             return Err(format!(
@@ -654,6 +683,20 @@ impl Options {
         if !(min_zone_children.is_finite() && min_zone_children >= 0.0) {
             return Err(Error::Config(format!("--min-zone-children must be 0 or more, got {min_zone_children}")));
         }
+        let max_snap = positive("max-snap", self.max_snap, DEFAULT_MAX_SNAP)?;
+        if self.max_snap.is_some() && self.network.is_none() {
+            return Err(Error::Config("--max-snap is for a walking network: give --network FILE.osm.pbf too".into()));
+        }
+        let walk_speed = match self.walk_speed {
+            Some(v) if !WALK_SPEED.contains(&v) => {
+                return Err(Error::Config(format!(
+                    "--walk-speed must be a walking speed from {} to {} km/h, got {v}",
+                    WALK_SPEED.start(),
+                    WALK_SPEED.end()
+                )))
+            }
+            v => v,
+        };
         let zone_link = positive("zone-link", self.zone_link, radius_any)?;
         let zone_cell = positive("zone-cell", self.zone_cell, DEFAULT_ZONE_CELL)?;
         let mut warnings = Vec::new();
@@ -815,7 +858,9 @@ impl Options {
                 need,
                 input_crs,
                 analysis_crs,
+                network: self.network.clone().map(|path| NetworkSource { path, rule: WalkRule::osmnx(), max_snap }),
             },
+            walk_speed,
             params: Params { radius_any },
             output_crs,
             min_zone_children,
@@ -900,8 +945,9 @@ impl Settings {
         Ok(study)
     }
 
-    /// The districts and arenas, which `analyze` and `compare` need (`suggest` can do without either: demand
-    /// points alone, no existing arena): an error naming the flag when there are none.
+    /// The arenas, which `analyze` and `compare` need (`suggest` can do without: demand points alone, no existing
+    /// arena), and districts for children from area tables: an error naming the flag when there are none. Child
+    /// points without districts make the whole study area one district.
     pub fn require_districts(&self) -> Result<()> {
         if let Some(&k) = self.focus_kinds.first() {
             let id = &self.load.kinds.get(k).id;
@@ -915,12 +961,14 @@ impl Settings {
                 "no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into(),
             ));
         }
-        match self.load.districts {
-            Some(_) => Ok(()),
-            None => Err(Error::Config(
+        // Without districts the whole study area is one (crate::input::load), unless the children come from a
+        // table of areas, which are the districts by default.
+        if self.load.districts.is_none() && matches!(self.load.children, ChildSource::Table(_)) {
+            return Err(Error::Config(
                 "no districts layer: give --districts PATH (or districts = \"...\" in the config)".into(),
-            )),
+            ));
         }
+        Ok(())
     }
 }
 
@@ -951,6 +999,8 @@ pub struct Settings {
     pub title: String,
     /// The kinds named alone with `--kind KIND`: what `suggest` sites for (empty: not given).
     pub focus_kinds: Vec<crate::model::kinds::KindId>,
+    /// Walking speed, km/h: distances are also given in minutes.
+    pub walk_speed: Option<f64>,
     /// What the settings themselves warn of (an option no longer used), reported with the loading's warnings.
     pub warnings: Vec<String>,
     /// The options as given (after merging file and flags), for run.json.

@@ -17,6 +17,10 @@ pub struct Run<'a> {
     version: &'static str,
     distance: &'static str,
     unit: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network: Option<&'a crate::model::network::NetworkInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    walk_speed_kmh: Option<f64>,
     resolved: Resolved<'a>,
     options: &'a Options,
     inputs: &'a [InputInfo],
@@ -121,7 +125,7 @@ struct Counts<'a> {
 impl<'a> Run<'a> {
     /// The record of one run.
     pub fn new(outcome: &'a Outcome, settings: &'a Settings, outputs: &'a [String]) -> Self {
-        let Outcome { study, eval, zones, warnings } = outcome;
+        let Outcome { study, eval, zones, warnings, .. } = outcome;
         let load = &settings.load;
         let kinds = &study.kinds;
         let arena_counts = study.facilities.count_by_kind(kinds.len());
@@ -130,6 +134,8 @@ impl<'a> Run<'a> {
             version: env!("CARGO_PKG_VERSION"),
             distance: eval.cost_model,
             unit: eval.unit.suffix(),
+            network: study.network.as_ref().map(|n| &n.info),
+            walk_speed_kmh: settings.walk_speed,
             resolved: Resolved {
                 districts: load.districts.as_ref().map(|d| d.path.as_path()),
                 district_id: load.districts.as_ref().map(|d| d.id.as_str()),

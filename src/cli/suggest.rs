@@ -15,7 +15,7 @@ use crate::cli::compare::{
 use crate::cli::options::{Options, Settings};
 use crate::cli::record::CommandRun;
 use crate::cli::truncate;
-use crate::cost::{CostModel, StraightLine};
+use crate::cost::CostModel;
 use crate::crs::Transform;
 use crate::error::{Error, Result};
 use crate::measure::compare::{compare, Side};
@@ -235,20 +235,21 @@ pub fn run(
             })
             .collect(),
     );
-    let cost = StraightLine::new(&study.children.points);
+    let cost = study.cost_model();
+    let cost = cost.as_ref();
     let started = Instant::now();
     let deadline = request.time_limit.map(|t| started + Duration::from_secs_f64(t));
     progress("building the siting instance");
     let mut note = |s: &str| progress(s);
     let (solution, rows, reach) = match request.objective {
         Objective::Coverage => {
-            let inst = instance::coverage(&cost, &weights, &existing, &sites, radius);
+            let inst = instance::coverage(cost, &weights, &existing, &sites, radius);
             let rows = inst.problem.rows();
             let solution = siting::coverage::solve(&inst.problem, request.count, deadline, &mut note);
             (solution, Some(rows), Some(inst))
         }
         Objective::Distance => {
-            let problem = instance::median(&cost, &weights, &existing, &sites).map_err(Error::Config)?;
+            let problem = instance::median(cost, &weights, &existing, &sites).map_err(Error::Config)?;
             let solution = siting::median::solve(&problem, request.count, deadline, &mut note);
             (solution, None, None)
         }
@@ -261,7 +262,7 @@ pub fn run(
         &solution,
         &weights,
         &study.children.counts,
-        &cost,
+        cost,
         &existing,
         &sites,
         reach.as_ref(),
@@ -297,8 +298,8 @@ pub fn run(
         }
     );
     let scenario = Scenario { name: scenario_name.clone(), added: added.clone(), closed: Vec::new() };
-    let base_eval = measure::evaluate(&study, &study.facilities, &cost, &settings.params);
-    let scored = rescore(&study, &study.facilities, &base_eval, &scenario, &cost, &settings.params);
+    let base_eval = measure::evaluate(&study, &study.facilities, cost, &settings.params);
+    let scored = rescore(&study, &study.facilities, &base_eval, &scenario, cost, &settings.params);
     let before = Side { study: &study, facilities: &study.facilities, eval: &base_eval };
     let after = Side { study: &study, facilities: &scored.facilities, eval: &scored.eval };
     let comparison = compare(before, after, Some(&scored.changed));
@@ -434,7 +435,7 @@ pub fn run(
         "optimalitetsgap (optimality gap: 0 = bevisat bäst)".to_string(),
         format!("{} %", ((solution.gap_percent() * 100.0).round() / 100.0).to_string().replace('.', ",")),
     ));
-    let mut caveats = change_caveats(&base_eval, &warnings.0);
+    let mut caveats = change_caveats(&study, &base_eval, &warnings.0);
     caveats.insert(
         1,
         format!(

@@ -186,7 +186,7 @@ impl CostModel for StraightLine<'_> {
         &self,
         facilities: &Facilities,
         f: usize,
-        current: &(dyn Fn(usize) -> Option<u32> + Sync),
+        current: &(dyn Fn(usize) -> Option<(u32, f64)> + Sync),
     ) -> Vec<(u32, f64)> {
         let at = facilities.get(f).position;
         let chunks: Vec<Vec<(u32, f64)>> = self
@@ -199,9 +199,10 @@ impl CostModel for StraightLine<'_> {
                     let o = c * CHUNK + k;
                     let d2 = distance2(at, p);
                     // The same squared distances the whole table compares, so a tie keeps the earlier facility.
+                    // Squared distances, not the cost given, so that the comparison is the whole table's exactly.
                     let nearer = match current(o) {
                         None => true,
-                        Some(g) => d2 < distance2(facilities.get(g as usize).position, p),
+                        Some((g, _)) => d2 < distance2(facilities.get(g as usize).position, p),
                     };
                     if nearer {
                         out.push((o as u32, d2.sqrt()));

@@ -11,8 +11,10 @@
 //! number of threads.
 
 mod euclidean;
+mod network;
 
 pub use euclidean::StraightLine;
+pub use network::Streets;
 
 use crate::model::facilities::Facilities;
 
@@ -213,13 +215,14 @@ pub trait CostModel: Sync {
     /// [`CostModel::nearest`] for only the listed origins: row `k` of the table is origin `origins[k]`'s, exactly
     /// as the whole table would have it. What re-scoring asks for the origins a closed facility served.
     fn nearest_of(&self, origins: &[u32], facilities: &Facilities, group: &[Option<usize>], groups: usize) -> Nearest;
-    /// The origins to which facility `f` of `facilities` is nearer, strictly, than facility `current(origin)` (of
-    /// the same set; `None`: no facility yet), with their cost to `f`, ascending: those whose nearest of `f`'s group
-    /// becomes `f` when `f` comes after every facility it is compared with. What re-scoring asks of an added one.
+    /// The origins to which facility `f` of `facilities` is nearer, strictly, than `current(origin)` (a facility
+    /// of the same set and its cost, as this model measured it; `None`: no facility yet), with their cost to `f`,
+    /// ascending: those whose nearest of `f`'s group becomes `f` when `f` comes after every facility it is compared
+    /// with. What re-scoring asks of an added one.
     fn nearer(
         &self,
         facilities: &Facilities,
         f: usize,
-        current: &(dyn Fn(usize) -> Option<u32> + Sync),
+        current: &(dyn Fn(usize) -> Option<(u32, f64)> + Sync),
     ) -> Vec<(u32, f64)>;
 }

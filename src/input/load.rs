@@ -8,11 +8,12 @@ use crate::index::PolygonIndex;
 use crate::input::diagnose::{diagnose, Declared};
 use crate::input::layers::{load_arenas, load_children, load_districts, warn_overlaps};
 use crate::input::sources::{ChildSource, Exclusions, LoadSpec};
+use crate::input::walking::load_network;
 use crate::model::facilities::{Facilities, Facility};
 use crate::model::members::Members;
 use crate::model::scenario::find_arena;
 use crate::model::study::Study;
-use crate::model::{Children, Warnings};
+use crate::model::{Children, District, Warnings};
 use crate::need;
 
 /// Reads everything `spec` names into a [`Study`]. `progress` is told of each step.
@@ -66,6 +67,15 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
         ));
     }
 
+    // Without districts, the whole study area is one, named after the children's file: a study of an
+    // OpenStreetMap extract needs only children and arenas.
+    let districts = match (&spec.districts, &spec.children) {
+        (None, ChildSource::Points { path, .. }) if !children.is_empty() => {
+            vec![whole_area(path, &children.points, &facilities)]
+        }
+        _ => districts,
+    };
+
     progress("locating children in districts");
     let district_index = PolygonIndex::new(districts.iter().map(|d| d.geometry.clone()).collect());
     let child_district = district_index.locate_all(&children.points);
@@ -94,7 +104,26 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
         )?;
     }
     drop(district_layer);
+    if need_weight.len() != districts.len() {
+        need_weight = vec![1.0; districts.len()];
+    }
     let members = Members::new(&child_district, districts.len());
+    let network = match &spec.network {
+        Some(source) => {
+            progress("reading the walking network");
+            let network = load_network(source, analysis_crs, &children, &facilities, &mut warnings)?;
+            inputs.push(crate::model::study::InputInfo {
+                layer: "network".into(),
+                path: source.path.clone(),
+                table: None,
+                format: "OpenStreetMap PBF".into(),
+                crs: crate::crs::Crs::WGS84.code(),
+                features: network.info.ways,
+            });
+            Some(network)
+        }
+        None => None,
+    };
 
     Ok(Study {
         districts,
@@ -110,7 +139,33 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
         inputs,
         children_table,
         excluded,
+        network,
     })
+}
+
+/// How far the one district of a study without districts reaches beyond its outermost child point or arena, metres:
+/// more than any gap zone's cell, so that no zone is cut at its edge.
+const WHOLE_AREA_MARGIN: f64 = 1000.0;
+
+/// The one district of a study without districts: the convex hull of its child points and arenas, grown by
+/// [`WHOLE_AREA_MARGIN`] (the hull of each hull corner's 64-gon), its id and name the children file's stem.
+fn whole_area(children_file: &Path, points: &[[f64; 2]], facilities: &Facilities) -> District {
+    use geo::ConvexHull;
+    let hull_of = |points: Vec<geo::Point<f64>>| geo::MultiPoint::new(points).convex_hull();
+    let all = points.iter().chain(facilities.iter().map(|f| &f.position)).map(|&[x, y]| geo::Point::new(x, y));
+    let hull = hull_of(all.collect());
+    let grown = hull
+        .exterior()
+        .points()
+        .flat_map(|p| {
+            (0..64).map(move |k| {
+                let a = k as f64 * std::f64::consts::TAU / 64.0;
+                geo::Point::new(p.x() + WHOLE_AREA_MARGIN * a.cos(), p.y() + WHOLE_AREA_MARGIN * a.sin())
+            })
+        })
+        .collect();
+    let stem = children_file.file_stem().map_or_else(|| "study area".into(), |s| s.to_string_lossy().into_owned());
+    District { id: stem.clone(), name: stem, geometry: geo::MultiPolygon::new(vec![hull_of(grown)]) }
 }
 
 /// The arenas `exclusions` leave out, taken from `facilities`: what stays (in order) and what was left out (in the

@@ -14,6 +14,7 @@ pub mod osm;
 pub mod scenario;
 mod shapefile;
 pub mod sources;
+pub mod walking;
 
 use std::path::{Path, PathBuf};
 

@@ -221,4 +221,17 @@ pub struct LoadSpec {
     pub input_crs: Option<Crs>,
     /// The metric CRS of the analysis.
     pub analysis_crs: Crs,
+    /// The walking network (`None`: straight-line distance).
+    pub network: Option<NetworkSource>,
+}
+
+/// A walking network to read.
+#[derive(Clone, Debug)]
+pub struct NetworkSource {
+    /// The OpenStreetMap extract (.osm.pbf).
+    pub path: PathBuf,
+    /// Which ways are walked.
+    pub rule: crate::input::osm::WalkRule,
+    /// A point farther than this from the nearest street is warned of, metres.
+    pub max_snap: f64,
 }

@@ -94,7 +94,7 @@ pub fn rescore(
         let Some(g) = *g else { continue };
         let taken = {
             let table = &nearest;
-            cost.nearer(&facilities, a, &|o| table.get(o, g).map(|x| x.0))
+            cost.nearer(&facilities, a, &|o| table.get(o, g))
         };
         for (o, c) in taken {
             if !is_lost[o as usize] {
@@ -151,7 +151,6 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
-    use crate::cost::StraightLine;
     use crate::crs::Crs;
     use crate::index::tests::random_districts;
     use crate::measure::evaluate;
@@ -184,10 +183,35 @@ mod tests {
         assert_eq!(a.outside, b.outside, "{what}: outside");
     }
 
+    /// A street grid over the extent, 250 m blocks, one street in eight missing.
+    fn streets(rng: &mut ChaCha8Rng, extent: f64) -> crate::network::Graph {
+        let n = (extent / 250.0) as u32 + 1;
+        let coords = (0..n * n).map(|k| [(k % n) as f64 * 250.0, (k / n) as f64 * 250.0]).collect();
+        let mut edges = Vec::new();
+        for k in 0..n * n {
+            if k % n + 1 < n && rng.random_bool(0.875) {
+                edges.push((k, k + 1, 250.0));
+            }
+            if k / n + 1 < n && rng.random_bool(0.875) {
+                edges.push((k, k + n, 250.0 * rng.random_range(1.0..1.2)));
+            }
+        }
+        crate::network::Graph::from_edges(coords, &edges).largest_component().graph
+    }
+
     #[test]
     fn rescoring_a_scenario_equals_evaluating_its_arenas_afresh() {
-        let mut rng = ChaCha8Rng::seed_from_u64(9);
-        for round in 0..40 {
+        rescoring_equals_evaluating_afresh(9, 40, false);
+    }
+
+    #[test]
+    fn rescoring_along_streets_equals_evaluating_afresh() {
+        rescoring_equals_evaluating_afresh(10, 12, true);
+    }
+
+    fn rescoring_equals_evaluating_afresh(seed: u64, rounds: usize, network: bool) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for round in 0..rounds {
             let extent = 10_000.0;
             let districts = random_districts(&mut rng, 10, extent);
             let mut kinds = Kinds::defaults();
@@ -212,10 +236,14 @@ mod tests {
                 footprints: None,
             };
             let need: Vec<f64> = (0..districts.len()).map(|_| rng.random_range(0.5..2.0)).collect();
-            let study = Study::from_parts(districts, children, kinds, base.clone(), Some(need), Crs::SWEREF99_TM);
-            let model = StraightLine::new(&study.children.points);
+            let mut study = Study::from_parts(districts, children, kinds, base.clone(), Some(need), Crs::SWEREF99_TM);
+            if network {
+                study = study.with_network(streets(&mut rng, extent), "grid.osm.pbf".into());
+            }
+            let model = study.cost_model();
+            let model = model.as_ref();
             let params = Params { radius_any: 1000.0 };
-            let base_eval = evaluate(&study, &base, &model, &params);
+            let base_eval = evaluate(&study, &base, model, &params);
             for trial in 0..4 {
                 // Adds only, closes only, both, and neither.
                 let adds =
@@ -236,8 +264,8 @@ mod tests {
                 let mut closed: Vec<usize> = sample(&mut rng, base.len(), closes).into_vec();
                 closed.sort_unstable();
                 let scenario = Scenario { name: format!("round {round} trial {trial}"), added, closed };
-                let got = rescore(&study, &base, &base_eval, &scenario, &model, &params);
-                let want = evaluate(&study, &got.facilities, &model, &params);
+                let got = rescore(&study, &base, &base_eval, &scenario, model, &params);
+                let want = evaluate(&study, &got.facilities, model, &params);
                 assert_eq!(got.facilities, scenario.facilities(&base));
                 assert_same(&got.eval, &want, &scenario.name);
                 // Every point whose nearest arenas differ from the baseline's is listed as changed.

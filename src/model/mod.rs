@@ -9,6 +9,7 @@ pub mod facilities;
 pub mod footprint;
 pub mod kinds;
 pub mod members;
+pub mod network;
 pub mod scenario;
 pub mod shape;
 pub mod study;

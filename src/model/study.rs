@@ -58,6 +58,8 @@ pub struct Study {
     pub children_table: Option<serde_json::Value>,
     /// Arenas read but left out by `arena-exclude`, in the order of its entries.
     pub excluded: Vec<super::facilities::Facility>,
+    /// The walking network distances are measured along (`None`: straight lines).
+    pub network: Option<super::network::StudyNetwork>,
 }
 
 impl Study {
@@ -82,6 +84,38 @@ impl Study {
                 .map(|&[x, y]| [x, y, x, y])
                 .fold(None, grow)
         })
+    }
+
+    /// The cost model every distance of this study is measured with: along its walking network when it has one,
+    /// else in a straight line.
+    pub fn cost_model(&self) -> Box<dyn crate::cost::CostModel + '_> {
+        match &self.network {
+            Some(n) => Box::new(crate::cost::Streets::new(&n.walk)),
+            None => Box::new(crate::cost::StraightLine::new(&self.children.points)),
+        }
+    }
+
+    /// A study with its child points joined to the walking network `graph` (named `path`), replacing any network
+    /// it had: for programs that build a study from parts, benches and tests (a study read from files gets its
+    /// network, and the warnings about it, from [`crate::input::load`]).
+    pub fn with_network(mut self, graph: crate::network::Graph, path: std::path::PathBuf) -> Study {
+        let (nodes, edges) = (graph.nodes(), graph.directed_edges() / 2);
+        let walk = crate::network::Walk::new(graph, &self.children.points);
+        let snaps = (0..self.children.len()).filter_map(|i| walk.snap_distance(i));
+        let info = super::network::NetworkInfo {
+            path,
+            ways: 0,
+            nodes,
+            edges,
+            components_dropped: 0,
+            nodes_dropped: 0,
+            missing_nodes: 0,
+            max_snap_m: f64::INFINITY,
+            children_beyond_max_snap: 0,
+            children_max_snap_m: snaps.fold(0.0, f64::max),
+        };
+        self.network = Some(super::network::StudyNetwork { walk, info });
+        self
     }
 
     /// The district each facility of `facilities` lies in.
@@ -119,6 +153,7 @@ impl Study {
             inputs: Vec::new(),
             children_table: None,
             excluded: Vec::new(),
+            network: None,
         }
     }
 }

@@ -93,6 +93,67 @@ pub fn nearest_sources(graph: &Graph, starts: &[(u32, f64, u32)], cutoff: f64) -
     Reach { distance, source }
 }
 
+/// Reusable state for single-source searches on one graph: distances start infinite and are put back after each
+/// search (only the nodes it touched), so many bounded searches cost what they visit, not the graph's size.
+pub struct Scratch {
+    distance: Vec<f64>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Entry>,
+}
+
+impl Scratch {
+    /// Scratch for a graph of `nodes` nodes.
+    pub fn new(nodes: usize) -> Scratch {
+        Scratch { distance: vec![f64::INFINITY; nodes], touched: Vec::new(), heap: BinaryHeap::new() }
+    }
+}
+
+/// Searches `graph` from one place that enters it at the `(node, starting cost)` of `starts`, up to `cutoff`
+/// metres (inclusive), and calls `settled(node, distance)` once for every node reached, nearest first. Starts
+/// outside the graph or with a cost that is not finite and non-negative are left out.
+pub fn search(
+    graph: &Graph,
+    starts: &[(u32, f64)],
+    cutoff: f64,
+    scratch: &mut Scratch,
+    mut settled: impl FnMut(u32, f64),
+) {
+    let n = graph.nodes().min(scratch.distance.len());
+    let Scratch { distance, touched, heap } = scratch;
+    heap.clear();
+    for &(node, cost) in starts {
+        let u = node as usize;
+        if u < n && cost.is_finite() && cost >= 0.0 && cost <= cutoff && cost < distance[u] {
+            if distance[u] == f64::INFINITY {
+                touched.push(node);
+            }
+            distance[u] = cost;
+            heap.push(Entry { distance: cost, source: 0, node });
+        }
+    }
+    while let Some(Entry { distance: d, node: u, .. }) = heap.pop() {
+        if d != distance[u as usize] {
+            continue; // a stale entry
+        }
+        settled(u, d);
+        for (v, len) in graph.neighbours(u) {
+            let e = d + len;
+            let dv = &mut distance[v as usize];
+            if e <= cutoff && e < *dv {
+                if *dv == f64::INFINITY {
+                    touched.push(v);
+                }
+                *dv = e;
+                heap.push(Entry { distance: e, source: 0, node: v });
+            }
+        }
+    }
+    for &u in touched.iter() {
+        distance[u as usize] = f64::INFINITY;
+    }
+    touched.clear();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +222,35 @@ mod tests {
                 let (node, cost, _) = starts[s as usize];
                 let [a, b] = [graph.coords[u as usize], graph.coords[node as usize]];
                 assert!(d + 1e-6 >= cost + (a[0] - b[0]).hypot(a[1] - b[1]), "case {case}, node {u}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_single_source_search_settles_what_the_multi_source_one_reaches() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for case in 0..150 {
+            let n = rng.random_range(1..40);
+            let m = rng.random_range(0..3 * n);
+            let graph = random_graph(&mut rng, n, m);
+            let mut scratch = Scratch::new(n);
+            // Several searches on one scratch: each must start clean.
+            for _ in 0..3 {
+                let starts: Vec<(u32, f64)> = (0..rng.random_range(0..3))
+                    .map(|_| (rng.random_range(0..n as u32), rng.random_range(0.0..50.0)))
+                    .collect();
+                let cutoff = if rng.random_bool(0.5) { f64::INFINITY } else { rng.random_range(0.0..1500.0) };
+                let tagged: Vec<(u32, f64, u32)> = starts.iter().map(|&(u, c)| (u, c, 0)).collect();
+                let want = nearest_sources(&graph, &tagged, cutoff);
+                let mut got = vec![f64::INFINITY; n];
+                let mut last = 0.0;
+                search(&graph, &starts, cutoff, &mut scratch, |u, d| {
+                    assert!(got[u as usize].is_infinite(), "case {case}: node {u} settled twice");
+                    assert!(d >= last, "case {case}: nearest first");
+                    last = d;
+                    got[u as usize] = d;
+                });
+                assert_eq!(got, want.distance, "case {case}");
             }
         }
     }

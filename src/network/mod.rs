@@ -6,14 +6,15 @@
 //!   its largest connected component.
 //! - [`snap`]: an R-tree over the edges; a point joins the network at the nearest point of the nearest edge.
 //! - [`dijkstra`]: one bounded multi-source search for the nearest source of every node, ties to the lower source.
-//! - [`walk`]: origins snapped to the network and their nearest facility of each group along it.
+//! - [`walk`]: origins snapped to the network, their nearest facility of each group along it, and the origins
+//!   within a cut-off of one facility.
 
 pub mod dijkstra;
 pub mod graph;
 pub mod snap;
 pub mod walk;
 
-pub use dijkstra::{nearest_sources, Reach};
+pub use dijkstra::{nearest_sources, search, Reach, Scratch};
 pub use graph::{Graph, Kept};
 pub use snap::{EdgeIndex, Snap};
 pub use walk::Walk;

@@ -33,6 +33,11 @@ pub(crate) fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, |v| Value::Number(cm(v)))
 }
 
+/// A share as written (four decimals), or null.
+fn share(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, |s| Value::Number((s * 1e4).round() / 1e4))
+}
+
 /// A text value.
 pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.into())
@@ -43,6 +48,8 @@ pub struct DistrictLayer<'a> {
     districts: &'a [District],
     metrics: &'a [DistrictMetrics],
     fields: Vec<Field>,
+    /// Children within the "any" radius in a straight line, per district, when distances are along streets.
+    straight: Option<&'a [f64]>,
 }
 
 impl<'a> DistrictLayer<'a> {
@@ -77,7 +84,18 @@ impl<'a> DistrictLayer<'a> {
             Field::new("gap_score_unweighted", Real),
             Field::new("gap_rank_unweighted", Integer),
         ]);
-        DistrictLayer { districts: &study.districts, metrics: &eval.districts, fields }
+        DistrictLayer { districts: &study.districts, metrics: &eval.districts, fields, straight: None }
+    }
+
+    /// With `coverage_share_straight` (after `coverage_share`): each district's share of children within the "any"
+    /// radius in a straight line, from `covered` (its children so near), when distances are along streets.
+    pub fn with_straight(mut self, covered: Option<&'a [f64]>) -> Self {
+        if let Some(covered) = covered {
+            let at = self.fields.iter().position(|f| f.name == "coverage_share").map_or(self.fields.len(), |i| i + 1);
+            self.fields.insert(at, Field::new("coverage_share_straight", FieldType::Real));
+            self.straight = Some(covered);
+        }
+        self
     }
 }
 
@@ -111,10 +129,12 @@ impl LayerView for DistrictLayer<'_> {
         out.extend([
             Value::Number(cm(m.children_covered)),
             Value::Number(cm(m.children_uncovered())),
-            m.coverage_share().map_or(Value::Null, |s| Value::Number((s * 1e4).round() / 1e4)),
-            Value::Number(cm(m.children_near_radius)),
-            Value::Bool(m.coverage_could_swing()),
+            share(m.coverage_share()),
         ]);
+        if let Some(straight) = self.straight {
+            out.push(share((m.children > 0.0).then(|| straight[i] / m.children)));
+        }
+        out.extend([Value::Number(cm(m.children_near_radius)), Value::Bool(m.coverage_could_swing())]);
         out.extend(m.children_covered_kind.iter().map(|&c| Value::Number(cm(c))));
         out.extend([opt(m.mean_distance_m), opt(m.p90_distance_m)]);
         out.extend(m.mean_distance_kind.iter().map(|&x| opt(x)));
@@ -218,6 +238,10 @@ struct ChildTexts {
 pub struct ChildLayer<'a> {
     children: &'a Children,
     district: &'a [Option<u32>],
+    /// The walking network the points are joined to (`snap_m`), when distances are along streets.
+    network: Option<&'a crate::network::Walk>,
+    /// Minutes per metre at the walking speed, when minutes are written (`nearest_any_min` …).
+    minutes: Option<f64>,
     /// Text values per worker thread (see [`PerThread`]).
     texts: PerThread<ChildTexts>,
     eval: &'a Evaluation,
@@ -225,24 +249,35 @@ pub struct ChildLayer<'a> {
 }
 
 impl<'a> ChildLayer<'a> {
-    /// A view over the child points, their nearest arenas being of `facilities`.
-    pub fn new(study: &'a Study, facilities: &Facilities, eval: &'a Evaluation) -> Self {
+    /// A view over the child points, their nearest arenas being of `facilities`; with `walk_speed` (km/h), each
+    /// distance in minutes too.
+    pub fn new(study: &'a Study, facilities: &Facilities, eval: &'a Evaluation, walk_speed: Option<f64>) -> Self {
         use FieldType::*;
-        let mut fields = vec![
-            Field::new("children", count_type(&study.children.counts)),
-            Field::new("district_id", Text),
-            Field::new("nearest_any_m", Real),
-            Field::new("nearest_any_id", Text),
-            Field::new("nearest_any_name", Text),
-        ];
+        let network = study.network.as_ref().map(|n| &n.walk);
+        let minutes = walk_speed.map(|kmh| 60.0 / (kmh * 1000.0));
+        let mut fields =
+            vec![Field::new("children", count_type(&study.children.counts)), Field::new("district_id", Text)];
+        if network.is_some() {
+            fields.push(Field::new("snap_m", Real));
+        }
+        fields.push(Field::new("nearest_any_m", Real));
+        if minutes.is_some() {
+            fields.push(Field::new("nearest_any_min", Real));
+        }
+        fields.extend([Field::new("nearest_any_id", Text), Field::new("nearest_any_name", Text)]);
         for (_, k) in study.kinds.iter() {
             fields.push(Field::new(format!("nearest_{}_m", k.id), Real));
+            if minutes.is_some() {
+                fields.push(Field::new(format!("nearest_{}_min", k.id), Real));
+            }
             fields.push(Field::new(format!("nearest_{}_id", k.id), Text));
         }
         fields.push(Field::new("covered", Bool));
         ChildLayer {
             children: &study.children,
             district: &study.child_district,
+            network,
+            minutes,
             texts: PerThread::new(|| ChildTexts {
                 district_ids: study.districts.iter().map(|d| text(&d.id)).collect(),
                 facility_ids: facilities.iter().map(|f| text(&f.id)).collect(),
@@ -282,13 +317,24 @@ impl LayerView for ChildLayer<'_> {
         out.extend([
             Value::Number(cm(self.children.counts[i])),
             self.district[i].map_or(Value::Null, |d| texts.district_ids[d as usize].clone()),
-            opt(any.map(|x| x.1)),
+        ]);
+        if let Some(walk) = self.network {
+            out.push(opt(walk.snap_distance(i)));
+        }
+        out.push(opt(any.map(|x| x.1)));
+        if let Some(per_m) = self.minutes {
+            out.push(opt(any.map(|x| x.1 * per_m)));
+        }
+        out.extend([
             self.facility(&texts.facility_ids, any.map(|x| x.0)),
             self.facility(&texts.facility_names, any.map(|x| x.0)),
         ]);
         for k in 0..self.eval.nearest.groups() {
             let near = self.eval.nearest.get(i, k);
             out.push(opt(near.map(|x| x.1)));
+            if let Some(per_m) = self.minutes {
+                out.push(opt(near.map(|x| x.1 * per_m)));
+            }
             out.push(self.facility(&texts.facility_ids, near.map(|x| x.0)));
         }
         out.push(Value::Bool(self.eval.covered(i)));

@@ -120,6 +120,7 @@ pub(crate) fn xml_escape(text: &str) -> String {
 
 pub mod atomic;
 pub mod compare_layers;
+pub mod distance;
 pub mod geojson;
 pub mod gpkg;
 pub mod layers;
