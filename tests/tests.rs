@@ -7,6 +7,7 @@ mod demo;
 mod formats;
 mod foundation;
 mod network;
+mod osm_arenas;
 mod output_folder;
 mod qgis;
 mod real_data;

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::input::osm::WalkRule;
+use crate::input::osm::{OsmArenaRules, WalkRule};
 pub use crate::input::sources::ArenaEntry;
 use crate::input::sources::{
     ArenaSource, ChildSource, DistrictSource, Exclusions, KindSource, LoadSpec, NeedSource, NetworkSource,
-    SpreadSource, TableSource,
+    OsmArenaSource, SpreadSource, TableSource,
 };
 use crate::measure::Params;
 use crate::model::kinds::{KindEdit, KindMap, Kinds, Rgb, Shape};
@@ -73,6 +73,14 @@ pub struct Options {
     /// The table of each --arenas GeoPackage holding several.
     #[arg(long, value_name = "NAME", help_heading = "Inputs")]
     pub arenas_layer: Option<String>,
+    /// Arenas from an OpenStreetMap extract (.osm.pbf), found by the tag mapping of --arenas-osm-rules and added
+    /// after those of the --arenas files: nodes, ways and multipolygons (an area at a point inside it).
+    #[arg(long, value_name = "FILE.osm.pbf", help_heading = "Inputs")]
+    pub arenas_osm: Option<PathBuf>,
+    /// The tag mapping of --arenas-osm, a TOML file of [[rule]]s [default: data/osm-arenas.toml, built in:
+    /// libraries, staffed playgrounds, family centres, and other playgrounds as the reference kind lekplats].
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    pub arenas_osm_rules: Option<PathBuf>,
     /// Arena kind field [default: kind].
     #[arg(long, value_name = "FIELD", help_heading = "Inputs")]
     pub arena_kind: Option<String>,
@@ -480,7 +488,8 @@ impl Options {
         let mut options: Options =
             toml::from_str(&text).map_err(|e| Error::input(path, format!("is not a valid config file: {e}")))?;
         options.check_numbers().map_err(|e| Error::input(path, e))?;
-        options.kind_table().map_err(|e| Error::input(path, e))?;
+        let osm = options.arenas_osm.is_some() || options.arenas_osm_rules.is_some();
+        options.kind_table_with(osm).map_err(|e| Error::input(path, e))?;
         options.origin = set_keys(&options)?.into_iter().map(|k| (k, path.to_path_buf())).collect();
         let base = match data_dir {
             Some(d) => d.to_path_buf(),
@@ -547,6 +556,11 @@ impl Options {
         for e in &mut self.arenas {
             if e.path.is_relative() {
                 e.path = base.join(&e.path);
+            }
+        }
+        for p in [&mut self.arenas_osm, &mut self.arenas_osm_rules].into_iter().flatten() {
+            if p.is_relative() {
+                *p = base.join(&*p);
             }
         }
     }
@@ -628,7 +642,11 @@ impl Options {
 
     /// Whether no input layer is named at all (then the demo city is used).
     pub fn names_no_input(&self) -> bool {
-        self.districts.is_none() && self.children.is_none() && self.arenas.is_empty() && self.children_table.is_none()
+        self.districts.is_none()
+            && self.children.is_none()
+            && self.arenas.is_empty()
+            && self.arenas_osm.is_none()
+            && self.children_table.is_none()
     }
 
     /// The bundled demo city's inputs, relative to `root` (the repository folder).
@@ -678,7 +696,12 @@ impl Options {
             }
         };
         let radius_any = positive("radius", self.radius, DEFAULT_RADIUS_ANY)?;
-        let kinds = self.kind_table().map_err(Error::Config)?;
+        let osm_arenas = self.osm_arena_source()?;
+        let playground = osm_arenas.as_ref().is_some_and(|o| o.rules.targets(Kinds::PLAYGROUND));
+        let kinds = self.kind_table_with(playground).map_err(Error::Config)?;
+        if let Some(osm) = &osm_arenas {
+            osm.rules.kind_ids(&kinds)?;
+        }
         let min_zone_children = self.min_zone_children.unwrap_or(DEFAULT_MIN_ZONE_CHILDREN);
         if !(min_zone_children.is_finite() && min_zone_children >= 0.0) {
             return Err(Error::Config(format!("--min-zone-children must be 0 or more, got {min_zone_children}")));
@@ -849,6 +872,7 @@ impl Options {
                 }),
                 children,
                 arenas,
+                osm_arenas,
                 kinds,
                 kind_map,
                 arena_exclude: Exclusions {
@@ -880,10 +904,19 @@ impl Options {
     /// The kind table: the four defaults, then each `[kinds.<id>]` (in id order), the `radius-<kind>` options of
     /// the four defaults (which win over a `[kinds]` radius), and `coverage-kinds`.
     pub fn kind_table(&self) -> std::result::Result<Kinds, String> {
+        self.kind_table_with(false)
+    }
+
+    /// The kind table, with the reference kind `lekplats` added (unless `[kinds]` has it) before `coverage-kinds`
+    /// when `playground` (the OpenStreetMap tag mapping targets it).
+    fn kind_table_with(&self, playground: bool) -> std::result::Result<Kinds, String> {
         let mut kinds = Kinds::defaults();
         for (id, table) in &self.kinds {
             let edit = table.edit().map_err(|e| format!("[kinds.{id}]: {e}"))?;
             kinds.upsert(id, edit).map_err(|e| format!("[kinds.{id}]: {e}"))?;
+        }
+        if playground {
+            kinds.ensure_playground()?;
         }
         let flags = [
             ("familjecentral", self.radius_familjecentral),
@@ -906,6 +939,23 @@ impl Options {
             kinds.set_coverage(&ids).map_err(|e| format!("coverage-kinds: {e}"))?;
         }
         Ok(kinds)
+    }
+
+    /// The OpenStreetMap extract of `arenas-osm` and its tag mapping (`arenas-osm-rules`, else the built-in one).
+    fn osm_arena_source(&self) -> Result<Option<OsmArenaSource>> {
+        match (&self.arenas_osm, &self.arenas_osm_rules) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(Error::Config(
+                "--arenas-osm-rules is the tag mapping of --arenas-osm: give --arenas-osm FILE.osm.pbf too".into(),
+            )),
+            (Some(path), rules) => Ok(Some(OsmArenaSource {
+                path: path.clone(),
+                rules: match rules {
+                    Some(file) => OsmArenaRules::from_file(file)?,
+                    None => OsmArenaRules::builtin()?,
+                },
+            })),
+        }
     }
 
     /// The arena files, each with its own settings or the top-level ones.
@@ -956,9 +1006,10 @@ impl Settings {
                  give --kind \"RAW={id}\""
             )));
         }
-        if self.load.arenas.is_empty() {
+        if self.load.arenas.is_empty() && self.load.osm_arenas.is_none() {
             return Err(Error::Config(
-                "no arenas layer: give --arenas PATH (or arenas = \"...\" in the config)".into(),
+                "no arenas layer: give --arenas PATH or --arenas-osm FILE.osm.pbf (or arenas = \"...\" in the config)"
+                    .into(),
             ));
         }
         // Without districts the whole study area is one (crate::input::load), unless the children come from a

@@ -7,12 +7,12 @@ use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
 use crate::input::diagnose::{diagnose, Declared};
 use crate::input::layers::{load_arenas, load_children, load_districts, warn_overlaps};
-use crate::input::sources::{ChildSource, Exclusions, LoadSpec};
+use crate::input::sources::{ChildSource, Exclusions, LoadSpec, OsmArenaSource};
 use crate::input::walking::load_network;
 use crate::model::facilities::{Facilities, Facility};
 use crate::model::members::Members;
 use crate::model::scenario::find_arena;
-use crate::model::study::Study;
+use crate::model::study::{InputInfo, Study};
 use crate::model::{Children, District, Warnings};
 use crate::need;
 
@@ -58,9 +58,24 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     let (facilities, arena_inputs) =
         load_arenas(&spec.arenas, &spec.kinds, &spec.kind_map, fallback, analysis_crs, &mut warnings)?;
     inputs.extend(arena_inputs);
+    let facilities = match &spec.osm_arenas {
+        None => facilities,
+        Some(osm) => {
+            progress("reading arenas from OpenStreetMap");
+            let (facilities, info) = with_osm_arenas(facilities, osm, &spec.kinds, analysis_crs, &mut warnings)?;
+            inputs.push(info);
+            facilities
+        }
+    };
     let (facilities, excluded) = exclude_arenas(facilities, &spec.arena_exclude)?;
-    if facilities.is_empty() && !spec.arenas.is_empty() {
-        let files: Vec<String> = spec.arenas.iter().map(|a| a.path.display().to_string()).collect();
+    if facilities.is_empty() && (!spec.arenas.is_empty() || spec.osm_arenas.is_some()) {
+        let files: Vec<String> = spec
+            .arenas
+            .iter()
+            .map(|a| &a.path)
+            .chain(spec.osm_arenas.as_ref().map(|o| &o.path))
+            .map(|p| p.display().to_string())
+            .collect();
         warnings.push(format!(
             "{}: no arena of a known kind: every child is uncovered (check --arena-kind and the kind mapping)",
             files.join(", ")
@@ -166,6 +181,56 @@ fn whole_area(children_file: &Path, points: &[[f64; 2]], facilities: &Facilities
         .collect();
     let stem = children_file.file_stem().map_or_else(|| "study area".into(), |s| s.to_string_lossy().into_owned());
     District { id: stem.clone(), name: stem, geometry: geo::MultiPolygon::new(vec![hull_of(grown)]) }
+}
+
+/// The arenas of the files followed by those of an OpenStreetMap extract, and the extract's line in run.json. An
+/// OSM id that an arena file also uses is an error; elements that matched but could not be placed are a warning.
+fn with_osm_arenas(
+    facilities: Facilities,
+    osm: &OsmArenaSource,
+    kinds: &crate::model::kinds::Kinds,
+    analysis_crs: crate::crs::Crs,
+    warnings: &mut Warnings,
+) -> Result<(Facilities, InputInfo)> {
+    let path = &osm.path;
+    let to_analysis = crate::crs::Transform::new(crate::crs::Crs::WGS84, analysis_crs)
+        .map_err(|e| Error::input(path, e.to_string()))?;
+    let project = |[lon, lat]: [f64; 2]| to_analysis.apply(lon, lat).ok().map(|(x, y)| [x, y]);
+    let read = crate::input::osm::read_arenas(path, &osm.rules, kinds, &project)?;
+    let mut list = facilities.as_slice().to_vec();
+    let seen: std::collections::HashSet<&str> = list.iter().map(|f| f.id.as_str()).collect();
+    if let Some(clash) = read.facilities.iter().find(|f| seen.contains(f.id.as_str())) {
+        return Err(Error::input(
+            path,
+            format!("arena id '{}' is also the id of an arena of the arena files: ids must be unique", clash.id),
+        ));
+    }
+    if read.skipped.total() > 0 {
+        warnings.push(format!(
+            "{}: {} of the {} OpenStreetMap element(s) the tag mapping made arenas were left out: {}",
+            path.display(),
+            read.skipped.total(),
+            read.matched,
+            read.skipped.describe()
+        ));
+    }
+    if read.matched == 0 {
+        warnings.push(format!(
+            "{}: no OpenStreetMap element matched the tag mapping ({}): no arena from it",
+            path.display(),
+            osm.rules.source().display()
+        ));
+    }
+    let info = InputInfo {
+        layer: "arenas".into(),
+        path: path.clone(),
+        table: None,
+        format: "OpenStreetMap PBF".into(),
+        crs: crate::crs::Crs::WGS84.code(),
+        features: read.facilities.len(),
+    };
+    list.extend(read.facilities);
+    Ok((Facilities::new(list), info))
 }
 
 /// The arenas `exclusions` leave out, taken from `facilities`: what stays (in order) and what was left out (in the

@@ -182,6 +182,15 @@ impl ArenaEntry {
     }
 }
 
+/// Arenas from an OpenStreetMap extract, found by a tag mapping.
+#[derive(Clone, Debug)]
+pub struct OsmArenaSource {
+    /// The `.osm.pbf` file.
+    pub path: PathBuf,
+    /// The tag mapping (its kinds are in the run's kind table).
+    pub rules: crate::input::osm::OsmArenaRules,
+}
+
 /// Where an arena's kind comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KindSource {
@@ -209,6 +218,8 @@ pub struct LoadSpec {
     pub children: ChildSource,
     /// Arena files, in order (their order is the facilities' order).
     pub arenas: Vec<ArenaSource>,
+    /// Arenas from an OpenStreetMap extract, after those of the files.
+    pub osm_arenas: Option<OsmArenaSource>,
     /// The kinds of arena.
     pub kinds: Kinds,
     /// Raw kind values → kinds.

@@ -269,6 +269,29 @@ impl Kinds {
         }
     }
 
+    /// The id of the reference kind of ordinary (unstaffed) playgrounds, which an OpenStreetMap tag mapping may
+    /// target without the kind table listing it.
+    pub const PLAYGROUND: &'static str = "lekplats";
+
+    /// Adds [`Kinds::PLAYGROUND`] when the table lacks it: a reference kind (not counting for coverage), labelled
+    /// Lekplats / playground, radius 500 m, a diamond. A table that has it (`[kinds.lekplats]`) is left as it is.
+    pub fn ensure_playground(&mut self) -> Result<KindId, String> {
+        if let Some(k) = self.find(Kinds::PLAYGROUND) {
+            return Ok(k);
+        }
+        let shape = (!self.kinds.iter().any(|k| k.shape == Shape::Diamond)).then_some(Shape::Diamond);
+        self.upsert(
+            Kinds::PLAYGROUND,
+            KindEdit {
+                label_sv: Some("Lekplats".into()),
+                label_en: Some("playground (unstaffed)".into()),
+                radius: Some(500.0),
+                shape,
+                ..Default::default()
+            },
+        )
+    }
+
     /// Sets which kinds count for coverage ("covered by any arena"): exactly those listed.
     pub fn set_coverage(&mut self, ids: &[String]) -> Result<(), String> {
         let mut flags = vec![false; self.kinds.len()];
@@ -474,6 +497,21 @@ mod tests {
         assert_eq!(map.get("LEKPLATS"), Some(Some(lek)));
         let err = map.set(&kinds, "x", "school").unwrap_err();
         assert!(err.contains("'school' is not a kind") && err.contains("lekplats"), "{err}");
+    }
+
+    #[test]
+    fn the_playground_reference_kind_is_added_once_and_never_counts() {
+        let mut kinds = Kinds::defaults();
+        let k = kinds.ensure_playground().unwrap();
+        assert_eq!(kinds.len(), 5);
+        let kind = kinds.get(k);
+        assert_eq!((kind.id.as_str(), kind.label_sv.as_str(), kind.radius), ("lekplats", "Lekplats", 500.0));
+        assert!(!kind.coverage);
+        assert_eq!(kinds.ensure_playground().unwrap(), k);
+        let mut own = Kinds::defaults();
+        own.upsert("lekplats", KindEdit { radius: Some(300.0), ..Default::default() }).unwrap();
+        let k = own.ensure_playground().unwrap();
+        assert_eq!(own.get(k).radius, 300.0, "a [kinds.lekplats] table wins");
     }
 
     #[test]

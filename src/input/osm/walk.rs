@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::{each_element, no_data};
 use crate::error::{Error, Result};
 use crate::network::{Graph, Kept};
 
@@ -97,25 +98,19 @@ pub fn read_walk_network(
     rule: &WalkRule,
     project: &dyn Fn([f64; 2]) -> Option<[f64; 2]>,
 ) -> Result<OsmNetwork> {
-    let bad = |e: osmpbf::Error| Error::input(path, format!("not a readable OpenStreetMap PBF file: {e}"));
     // Pass 1: the walkable ways, as one run of node ids with each way's end in `way_ends`.
     let mut refs: Vec<i64> = Vec::new();
     let mut way_ends: Vec<usize> = Vec::new();
-    let mut elements = 0usize;
-    osmpbf::ElementReader::from_path(path)
-        .map_err(bad)?
-        .for_each(|element| {
-            elements += 1;
-            if let osmpbf::Element::Way(way) = element {
-                if rule.walks(way.tags()) {
-                    refs.extend(way.refs());
-                    way_ends.push(refs.len());
-                }
+    let elements = each_element(path, |element| {
+        if let osmpbf::Element::Way(way) = element {
+            if rule.walks(way.tags()) {
+                refs.extend(way.refs());
+                way_ends.push(refs.len());
             }
-        })
-        .map_err(bad)?;
+        }
+    })?;
     if elements == 0 {
-        return Err(Error::input(path, "it holds no OpenStreetMap data (an empty file, or not a PBF file)"));
+        return Err(no_data(path));
     }
     if way_ends.is_empty() {
         return Err(Error::input(path, "it has no walkable way (no highway=* way the walk rule keeps)"));
@@ -127,19 +122,16 @@ pub fn read_walk_network(
         index.entry(id).or_insert(next);
     }
     let mut lonlat = vec![[f64::NAN; 2]; index.len()];
-    osmpbf::ElementReader::from_path(path)
-        .map_err(bad)?
-        .for_each(|element| {
-            let (id, lon, lat) = match element {
-                osmpbf::Element::Node(n) => (n.id(), n.lon(), n.lat()),
-                osmpbf::Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
-                _ => return,
-            };
-            if let Some(&i) = index.get(&id) {
-                lonlat[i as usize] = [lon, lat];
-            }
-        })
-        .map_err(bad)?;
+    each_element(path, |element| {
+        let (id, lon, lat) = match element {
+            osmpbf::Element::Node(n) => (n.id(), n.lon(), n.lat()),
+            osmpbf::Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
+            _ => return,
+        };
+        if let Some(&i) = index.get(&id) {
+            lonlat[i as usize] = [lon, lat];
+        }
+    })?;
     let coords: Vec<[f64; 2]> = lonlat
         .iter()
         .map(|&p| if p[0].is_finite() && p[1].is_finite() { project(p) } else { None }.unwrap_or([f64::NAN; 2]))
