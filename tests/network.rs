@@ -140,6 +140,22 @@ fn the_demo_on_foot_finds_the_district_its_barrier_cuts_off() {
         assert!((0.0..=180.0).contains(&snap), "child {i}: {snap} m from a street in a 250 m grid");
     }
     assert!(crow[0].get("snap_m").is_none(), "no snap without a network");
+    // Catchments: one per arena, holding it, larger for a family centre's 2.5 km; one per kind, dissolved.
+    let catchments = read_json(&foot.join("catchments.geojson"));
+    let arenas = read_json(&foot.join("arenas.geojson"));
+    assert_eq!(features(&catchments).len(), features(&arenas).len());
+    for (c, a) in features(&catchments).iter().zip(features(&arenas)) {
+        assert_eq!(c["properties"]["arena_id"], a["properties"]["arena_id"]);
+        assert_eq!(c["geometry"]["type"], "MultiPolygon");
+        let area = c["properties"]["area_km2"].as_f64().unwrap();
+        let r_km = c["properties"]["radius_m"].as_f64().unwrap() / 1000.0;
+        // More than the streets alone, less than the disc of the radius.
+        assert!(area > 0.2 * r_km && area < std::f64::consts::PI * r_km * r_km, "{}", c["properties"]);
+    }
+    let by_kind = read_json(&foot.join("catchments_by_kind.geojson"));
+    let kinds: Vec<&str> = features(&by_kind).iter().map(|f| f["properties"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["familjecentral", "oppen_forskola", "bibliotek", "bemannad_lekplats"]);
+    assert!(!straight.join("catchments.geojson").exists(), "no catchments in a straight line");
     // Every output that says how distance was measured says it is on foot.
     let report = std::fs::read_to_string(foot.join("report.html")).unwrap();
     assert!(report.contains("gångväg längs gatorna") && !report.contains("fågelvägen (rak linje)"), "report");

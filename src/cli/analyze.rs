@@ -10,6 +10,7 @@ use crate::crs::Transform;
 use crate::error::{Error, Result};
 use crate::measure::{self, Evaluation};
 use crate::model::study::Study;
+use crate::output::catchments::{CatchmentLayer, KindCatchmentLayer};
 use crate::output::distance::DistanceWords;
 use crate::output::layers::{format_count, ArenaLayer, ChildLayer, DistrictLayer, GapLayer};
 use crate::output::symbology::Look;
@@ -152,13 +153,28 @@ pub fn write_outputs(
     let gaps = GapLayer::new(&zones.zones, &study.districts, output::layers::count_type(&study.children.counts));
     let children = ChildLayer::new(study, &study.facilities, eval, settings.walk_speed);
     let arenas = ArenaLayer::new(study, &study.facilities, eval);
-    let layers: [&dyn LayerView; 4] = [&districts, &gaps, &children, &arenas];
+    // Along streets, what each arena reaches within its kind's radius, and each kind's together.
+    let catchments = study.network.as_ref().map(|n| {
+        progress("drawing catchments along the streets");
+        let radius: Vec<f64> = study.facilities.iter().map(|f| eval.radius[f.kind.index()]).collect();
+        zones::catchment::catchments(&n.walk, &study.facilities, &radius)
+    });
+    let catchment_layers = catchments.as_deref().map(|c| {
+        (
+            CatchmentLayer::new(&study.facilities, &study.kinds, &eval.radius, c),
+            KindCatchmentLayer::new(&study.facilities, &study.kinds, &eval.radius, c),
+        )
+    });
+    let mut layers: Vec<&dyn LayerView> = vec![&districts, &gaps, &children, &arenas];
+    if let Some((each, by_kind)) = &catchment_layers {
+        layers.extend([each as &dyn LayerView, by_kind as &dyn LayerView]);
+    }
     // One look for every output that draws: the kinds' symbols and the gap-score classes of this run, from the
     // scores as written (rounded), so that QGIS classes a district as the picture does.
     let look = Look::new(&study.kinds, eval.districts.iter().map(|m| Some(output::layers::cm(m.gap_score))))
         .with_fields(&layers);
     let mut written = Vec::new();
-    for layer in layers {
+    for &layer in &layers {
         progress(&format!("writing {}.geojson", layer.name()));
         let path = out.join(format!("{}.geojson", layer.name()));
         output::geojson::write(&path, layer, &transform)?;

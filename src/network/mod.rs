@@ -9,6 +9,7 @@
 //! - [`walk`]: origins snapped to the network, their nearest facility of each group along it, and the origins
 //!   within a cut-off of one facility.
 
+pub mod catchment;
 pub mod dijkstra;
 pub mod graph;
 pub mod snap;

@@ -119,6 +119,7 @@ pub(crate) fn xml_escape(text: &str) -> String {
 }
 
 pub mod atomic;
+pub mod catchments;
 pub mod compare_layers;
 pub mod distance;
 pub mod geojson;

@@ -53,7 +53,7 @@ fn one_area(footprints: &Footprints, area: usize, group: &[(u32, usize)]) -> Vec
 /// Grid cells (`[column, row]`, in any order, repeats allowed) of a grid of `side` metres merged into as few
 /// rectangles as runs allow: cells side by side in a row make one run, and runs of the same columns in
 /// consecutive rows one rectangle. Counter-clockwise; neighbours share their corners exactly.
-pub(super) fn rectangles(mut cells: Vec<[i32; 2]>, side: f64) -> Vec<Polygon<f64>> {
+pub(crate) fn rectangles(mut cells: Vec<[i32; 2]>, side: f64) -> Vec<Polygon<f64>> {
     cells.sort_unstable_by_key(|c| (c[1], c[0]));
     cells.dedup();
     // (first column, last column, row)
@@ -64,6 +64,12 @@ pub(super) fn rectangles(mut cells: Vec<[i32; 2]>, side: f64) -> Vec<Polygon<f64
             _ => runs.push((column, column, row)),
         }
     }
+    stacked(runs, side)
+}
+
+/// Rectangles covering exactly the cells of `runs` (first column, last column, row: disjoint), runs of equal
+/// columns in consecutive rows stacked into one.
+pub(crate) fn stacked(mut runs: Vec<(i32, i32, i32)>, side: f64) -> Vec<Polygon<f64>> {
     runs.sort_unstable();
     // (first column, last column, first row, last row)
     let mut stacks: Vec<(i32, i32, i32, i32)> = Vec::new();

@@ -17,6 +17,7 @@ use crate::index::PolygonIndex;
 use crate::measure::gap_contribution;
 use crate::model::Children;
 
+pub mod catchment;
 mod ground;
 pub mod linkage;
 pub mod shape;

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Check that arenagap and pandana agree on the nearest arena of every node (walking-network benchmark, issue 8).
+
+Usage:
+
+    python3 benches/network/compare.py /tmp/netbench/grid100k ARENAGAP_OUT/children.geojson PANDANA.csv
+
+Both are held against a reference computed here in float64: scipy's multi-source Dijkstra
+(`scipy.sparse.csgraph.dijkstra(..., min_only=True)`) over `edges.csv` from the arenas' nodes. The child points of
+`make_grid.py` lie on the nodes, in node order, so child k is node k. arenagap writes distances to the centimetre
+(`nearest_any_m`, two decimals); pandana computes in integer millimetres (each edge's length times 1000, truncated:
+pandana's DISTANCEMULTFACT) and returns float32.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+
+def main() -> None:
+    folder, children_geojson, pandana_csv = sys.argv[1:4]
+    nodes = pd.read_csv(os.path.join(folder, "nodes.csv"))
+    edges = pd.read_csv(os.path.join(folder, "edges.csv"))
+    arenas = pd.read_csv(os.path.join(folder, "arenas.csv"), sep=";")
+    pos = pd.Series(np.arange(len(nodes)), index=nodes["node_id"])
+    f, t = pos[edges["from"]].to_numpy(), pos[edges["to"]].to_numpy()
+    n = len(nodes)
+    g = coo_matrix((edges["length"].to_numpy(), (f, t)), shape=(n, n)).tocsr()
+    # Arenas lie on nodes (exactly, up to the 1e-6 m of the CSV): the node at the same place.
+    key = {(round(x, 3), round(y, 3)): k for k, (x, y) in enumerate(zip(nodes["x"], nodes["y"]))}
+    src = np.array([key[(round(x, 3), round(y, 3))] for x, y in zip(arenas["x"], arenas["y"])])
+    ref, _, nearest_src = dijkstra(g, directed=False, indices=src, min_only=True, return_predecessors=True)
+    # Edges crossed on a shortest path: at least the number of 100 m steps (each edge is 100 m within 1 cm).
+    steps = np.rint(ref / 100.0)
+
+    with open(children_geojson) as fh:
+        feats = json.load(fh)["features"]
+    assert len(feats) == n, (len(feats), n)
+    ag = np.array([ft["properties"]["nearest_any_m"] for ft in feats], dtype=float)
+    ag_name = np.array([ft["properties"]["nearest_any_name"] for ft in feats])
+    pdn = pd.read_csv(pandana_csv, index_col="node_id").loc[nodes["node_id"]]
+    pd_d = pdn["distance_m"].to_numpy(dtype=float)
+    pd_name = pdn["arena"].to_numpy()
+
+    src_name = arenas["name"].to_numpy()
+    ref_name = src_name[np.searchsorted(src, nearest_src)] if np.all(np.diff(src) > 0) else None
+
+    def report(label, d, name):
+        diff = d - ref
+        nz = ref > 0
+        rel = np.abs(diff[nz]) / ref[nz]
+        far = ref > 1000
+        print(f"{label}: max |diff| {np.abs(diff).max() * 1000:.3f} mm, mean diff {diff.mean() * 1000:+.3f} mm, "
+              f"max relative {rel.max():.2e} (beyond 1 km: {(np.abs(diff[far]) / ref[far]).max():.2e}); "
+              f"same nearest arena at {np.mean(name == ref_name) * 100:.3f} % of nodes"
+              if ref_name is not None else "")
+        return diff
+
+    print(f"{n} nodes, reference distances {ref.min():.2f} .. {ref.max():.2f} m (mean {ref.mean():.1f} m)")
+    d_ag = report("arenagap - reference", ag, ag_name)
+    d_pd = report("pandana  - reference", pd_d, pd_name)
+    print(f"pandana's shortfall per edge crossed: mean {np.mean(-d_pd[steps > 0] / steps[steps > 0]) * 1000:.3f} mm "
+          f"(truncation to whole millimetres loses 0.5 mm on average)")
+    diff = ag - pd_d
+    print(f"arenagap - pandana: max |diff| {np.abs(diff).max() * 1000:.3f} mm, max relative "
+          f"{(np.abs(diff[ref > 0]) / ref[ref > 0]).max():.2e}; same nearest arena at "
+          f"{np.mean(ag_name == pd_name) * 100:.3f} % of nodes")
+    # Where they name different arenas, the two arenas must be (nearly) equally near.
+    differ = ag_name != pd_name
+    if differ.any():
+        print(f"  {differ.sum()} nodes name different arenas; there the reference distances of the two differ by "
+              f"at most {np.abs(ag[differ] - pd_d[differ]).max() * 1000:.3f} mm")
+
+
+if __name__ == "__main__":
+    main()
