@@ -241,7 +241,7 @@ impl Crs {
         if self.is_geographic() {
             return Some("distances need a metric CRS such as EPSG:3006, not degrees".to_string());
         }
-        matches!(proj_param(&self.proj_string(), "proj"), Some("merc" | "webmerc")).then(|| {
+        matches!(proj_param(&self.proj4(), "proj"), Some("merc" | "webmerc")).then(|| {
             format!(
                 "{self} is a Mercator projection, whose distances grow with latitude (twice the truth at 60°); give a \
                  CRS made for the area, such as its UTM zone"
@@ -395,8 +395,8 @@ impl Crs {
         self.projected_index().map(|index| &PROJECTED[index])
     }
 
-    /// The PROJ string proj4rs builds this CRS from.
-    fn proj_string(self) -> String {
+    /// The PROJ string proj4rs builds this CRS from (as QGIS's `<proj4>` holds it).
+    pub fn proj4(self) -> String {
         match self.source() {
             Source::Own(def) => format!(
                 "+proj=tmerc +lat_0=0 +lon_0={} +k={} +x_0={} +y_0=0 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs",
@@ -1034,7 +1034,7 @@ impl Transform {
             return Ok(Transform { from, to, projs: None });
         }
         let build = |crs: Crs| {
-            Proj::from_proj_string(&crs.proj_string())
+            Proj::from_proj_string(&crs.proj4())
                 .map_err(|e| CrsError(format!("cannot set up the projection for {}: {e}", crs.code())))
         };
         Ok(Transform { from, to, projs: Some((build(from)?, build(to)?)) })
@@ -1610,7 +1610,7 @@ mod tests {
         assert_eq!(crs(32735).bounds(), [-3_000_000.0, -100_000.0, 4_000_000.0, 20_100_000.0]);
         assert_eq!(crs(3035).bounds(), [-16_679_000.0, -17_790_000.0, 25_321_000.0, 24_210_000.0]);
         // The Swedish definitions stay arenagap's own, whatever the table says.
-        assert!(Crs::SWEREF99_TM.proj_string().starts_with("+proj=tmerc +lat_0=0 +lon_0=15 +k=0.9996"));
+        assert!(Crs::SWEREF99_TM.proj4().starts_with("+proj=tmerc +lat_0=0 +lon_0=15 +k=0.9996"));
     }
 
     #[test]

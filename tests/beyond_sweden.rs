@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::common::{arenagap, features, read_json, run_warnings, Scratch};
 
 /// Two districts of central Helsinki, children at five points, a family centre and a library; all lon/lat.
-fn helsinki(s: &Scratch) -> [PathBuf; 3] {
+pub(crate) fn helsinki(s: &Scratch) -> [PathBuf; 3] {
     let square = |x0: f64, x1: f64| json!([[[x0, 60.15], [x1, 60.15], [x1, 60.19], [x0, 60.19], [x0, 60.15]]]);
     let districts = json!({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": "H1", "name": "Kamppi"},

@@ -104,7 +104,8 @@ pub struct Options {
     /// The CRS of any input that does not declare one (e.g. a CSV), such as EPSG:3006.
     #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
     pub crs: Option<String>,
-    /// The metric CRS all distances are measured in [default: EPSG:3006].
+    /// The metric CRS all distances are measured in, any projected EPSG code in metres [default: EPSG:3006 for
+    /// data in Sweden, else the data's UTM zone].
     #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
     pub analysis_crs: Option<String>,
     /// The CRS of the GeoJSON outputs [default: EPSG:4326, as RFC 7946 requires].
