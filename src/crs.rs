@@ -314,7 +314,8 @@ impl Crs {
             .map_err(|why| CrsError(format!("could not read the CRS definition as WKT ({why}): {SUPPORTED_HINT}")))?;
         recognise(&root).ok_or_else(|| {
             // An EPSG code the table knows but arenagap cannot use (feet, another lon/lat datum) says why.
-            let refused = outer_epsg(&root).and_then(|code| Crs::from_epsg(code).err()).filter(|e| e.0.contains(" ("));
+            let refused =
+                outer_epsg(&root).filter(|&code| table_def(code).is_some()).and_then(|c| Crs::from_epsg(c).err());
             refused.unwrap_or_else(|| CrsError(format!("{} is not a supported CRS: {SUPPORTED_HINT}", describe(&root))))
         })
     }

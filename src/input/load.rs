@@ -118,17 +118,15 @@ pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     })
 }
 
-/// The analysis CRS when none is given, from where the first layer (districts, else children, else the first
-/// arena file) lies: SWEREF 99 TM in and near Sweden, else the UTM zone of the layer's centre, with a warning
-/// that says so ([`Crs::for_area`]).
+/// The analysis CRS when none is given, from where the first layer (districts, else children) lies: SWEREF 99 TM
+/// in and near Sweden, else the UTM zone of the layer's centre, with a warning that says so ([`Crs::for_area`]).
+/// The layer is read twice (here without its attributes).
 fn choose_analysis_crs(spec: &LoadSpec, warnings: &mut Warnings) -> Result<Crs> {
-    let first = match (&spec.districts, &spec.children) {
-        (Some(source), _) => Some((&source.path, &source.layer)),
-        (None, ChildSource::Points { path, layer, .. }) => Some((path, layer)),
-        (None, ChildSource::Table(table)) => Some((&table.areas, &table.areas_layer)),
+    let (path, layer) = match (&spec.districts, &spec.children) {
+        (Some(source), _) => (&source.path, &source.layer),
+        (None, ChildSource::Points { path, layer, .. }) => (path, layer),
+        (None, ChildSource::Table(table)) => (&table.areas, &table.areas_layer),
     };
-    let first = first.or_else(|| spec.arenas.first().map(|a| (&a.path, &a.layer)));
-    let Some((path, layer)) = first else { return Ok(Crs::SWEREF99_TM) };
     // A layer whose centre cannot be had in lon/lat is reported by the reading proper.
     let Some((lon, lat)) = lonlat_centre(path, layer.clone(), spec.input_crs)? else { return Ok(Crs::SWEREF99_TM) };
     let crs = Crs::for_area(lon, lat);
