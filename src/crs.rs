@@ -1,11 +1,18 @@
 //! Coordinate reference systems: which ones arenagap knows, how files declare them, and transforms between them.
 //!
-//! Supported are WGS 84 (EPSG:4326, longitude/latitude in degrees), SWEREF 99 TM (EPSG:3006) and the twelve
-//! SWEREF 99 local zones (EPSG:3007–3018). Coordinates are always handled easting/longitude first, whatever
-//! axis order the EPSG registry lists, because that is how data files store them.
+//! Supported are WGS 84 (EPSG:4326, longitude/latitude in degrees) and any projected CRS in metres with an EPSG
+//! code: SWEREF 99 TM (EPSG:3006) and the twelve SWEREF 99 local zones (EPSG:3007–3018) from definitions of
+//! arenagap's own, every other one (EPSG:3067 ETRS-TM35FIN, the UTM zones EPSG:326xx/327xx, EPSG:3035
+//! ETRS89-LAEA, RT90 EPSG:3021, …) from the EPSG table of the `crs-definitions` crate (a PROJ string and a WKT 1
+//! per code), computed by proj4rs. Longitude/latitude CRSs on the WGS 84 or GRS 1980 ellipsoid with no datum
+//! shift (EPSG:4258 ETRS89, EPSG:4619 SWEREF99, …) are read as WGS 84; other geographic CRSs, projected CRSs in
+//! feet or other units, geocentric ones and ones that need a datum grid are a clear error (arenagap measures in
+//! metres; reproject such data first). Coordinates are always handled easting/longitude first, whatever axis
+//! order the EPSG registry lists, because that is how data files store them.
 //!
-//! SWEREF 99 and WGS 84 are treated as the same datum (a null datum shift), as PROJ and GDAL do: the difference
-//! is well under a metre, far below what an accessibility analysis can resolve.
+//! SWEREF 99, ETRS89 and WGS 84 are treated as the same datum (a null datum shift), as PROJ and GDAL do: the
+//! difference is well under a metre, far below what an accessibility analysis can resolve. Other datums use the
+//! 7-parameter shift to WGS 84 the EPSG table gives (`+towgs84`).
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -40,7 +47,7 @@ const fn zone(epsg: u32, name: &'static str, lon0: f64) -> ProjectedDef {
     ProjectedDef { epsg, name, lon0, k: 1.0, x0: 150_000.0 }
 }
 
-/// The projected CRSs, in EPSG code order.
+/// The projected CRSs with definitions of arenagap's own (the Swedish ones), in EPSG code order.
 const PROJECTED: [ProjectedDef; 13] = [
     ProjectedDef { epsg: 3006, name: "SWEREF99 TM", lon0: 15.0, k: 0.9996, x0: 500_000.0 },
     zone(3007, "SWEREF99 12 00", 12.0),
@@ -57,7 +64,7 @@ const PROJECTED: [ProjectedDef; 13] = [
     zone(3018, "SWEREF99 23 15", 23.25),
 ];
 
-/// Every supported CRS: WGS 84 first, then the projected ones in code order.
+/// The CRSs with built-in definitions: WGS 84 first, then the Swedish projected ones in code order.
 const SUPPORTED: [Crs; 14] = {
     let mut all = [Crs::WGS84; 14];
     let mut i = 0;
@@ -72,9 +79,92 @@ const SUPPORTED: [Crs; 14] = {
 const SWEREF99_GEOGRAPHIC: u32 = 4619;
 
 /// What to tell a user whose CRS was not recognised.
-const SUPPORTED_HINT: &str = "supported CRSs are EPSG:4326 (WGS 84 longitude/latitude, also CRS84), \
-     EPSG:3006 (SWEREF99 TM) and the SWEREF99 local zones EPSG:3007 to EPSG:3018; \
-     declare the CRS explicitly (e.g. give --crs EPSG:3006) or reproject the data to one of them";
+const SUPPORTED_HINT: &str = "supported CRSs are EPSG:4326 (WGS 84 longitude/latitude, also CRS84) and projected \
+     CRSs in metres with an EPSG code (EPSG:3006 SWEREF99 TM and the SWEREF99 local zones EPSG:3007 to EPSG:3018, \
+     EPSG:3067, the UTM zones EPSG:326xx and 327xx, EPSG:3035, …); declare the CRS explicitly (e.g. give --crs \
+     EPSG:3006) or reproject the data to one of them";
+
+/// Where the definition of a CRS comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Wgs84,
+    Own(&'static ProjectedDef),
+    Table(crs_definitions::Def),
+}
+
+/// The EPSG table's definition of a code, if it has one.
+fn table_def(code: u32) -> Option<crs_definitions::Def> {
+    u16::try_from(code).ok().and_then(crs_definitions::from_code)
+}
+
+/// The value of `+key=value` in a PROJ string (`Some("")` for a bare `+key`).
+fn proj_param<'a>(proj: &'a str, key: &str) -> Option<&'a str> {
+    proj.split_whitespace().filter_map(|token| token.strip_prefix('+')).find_map(|token| match token.split_once('=') {
+        Some((k, v)) if k == key => Some(v),
+        None if token == key => Some(""),
+        _ => None,
+    })
+}
+
+fn proj_number(proj: &str, key: &str) -> Option<f64> {
+    proj_param(proj, key).and_then(|v| v.parse().ok())
+}
+
+/// The name in a WKT's outer node: `PROJCS["ETRS89 / TM35FIN(E,N)",…` gives `ETRS89 / TM35FIN(E,N)`.
+fn wkt_name(wkt: &'static str) -> Option<&'static str> {
+    let start = wkt.find("[\"")? + 2;
+    let len = wkt[start..].find('"')?;
+    Some(&wkt[start..start + len])
+}
+
+/// Whether a geographic PROJ string is WGS 84 or a datum arenagap treats as it (GRS 1980 or WGS 84 ellipsoid and
+/// no datum shift).
+fn is_wgs84_like(proj: &str) -> bool {
+    let ellipsoid = matches!(proj_param(proj, "ellps"), Some("GRS80" | "WGS84"));
+    let null_shift =
+        proj_param(proj, "towgs84").is_none_or(|v| v.split(',').all(|n| n.trim().parse::<f64>() == Ok(0.0)));
+    proj_param(proj, "datum") == Some("WGS84") || (ellipsoid && null_shift && proj_param(proj, "nadgrids").is_none())
+}
+
+/// Checks that the EPSG table's definition of `code` is one arenagap can use; the CRS (WGS 84 for a lon/lat CRS
+/// on its datum) or why not.
+fn check_table_def(code: u32, def: &crs_definitions::Def) -> Result<Crs, CrsError> {
+    let name = wkt_name(def.wkt).unwrap_or("unnamed");
+    let proj = def.proj4;
+    let refuse = |why: String| Err(CrsError(format!("unsupported CRS EPSG:{code} ({name}): {why}")));
+    match proj_param(proj, "proj") {
+        Some("longlat" | "latlong" | "lonlat" | "latlon") if is_wgs84_like(proj) => return Ok(Crs::WGS84),
+        Some("longlat" | "latlong" | "lonlat" | "latlon") => {
+            return refuse(
+                "a longitude/latitude CRS on another datum than WGS 84; reproject the data to EPSG:4326 or to a \
+                 projected CRS in metres"
+                    .to_string(),
+            )
+        }
+        Some("geocent") => return refuse("a geocentric (x, y, z) CRS, not a map projection".to_string()),
+        _ => {}
+    }
+    let units = proj_param(proj, "units").unwrap_or("m");
+    if units != "m" || proj_param(proj, "to_meter").is_some() {
+        let unit = match units {
+            "us-ft" => "US survey feet",
+            "ft" => "feet",
+            other => other,
+        };
+        return refuse(format!(
+            "it measures in {unit}, and arenagap measures in metres; reproject the data to a CRS in metres (e.g. \
+             with ogr2ogr -t_srs) or give one with --crs"
+        ));
+    }
+    if let Err(e) = Proj::from_proj_string(proj) {
+        return refuse(format!("arenagap cannot compute its projection or datum shift ({e})"));
+    }
+    Ok(Crs { epsg: code })
+}
+
+/// Longitude/latitude box (west, south, east, north) around Sweden in which data gets SWEREF 99 TM as the
+/// automatic analysis CRS: SWEREF 99 TM's area of use (10.03–24.17° E, 54.96–69.07° N) with some margin.
+pub const SWEDEN_LONLAT: [f64; 4] = [10.0, 54.5, 24.5, 69.5];
 
 const WGS84_WKT: &str = concat!(
     r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],"#,
@@ -101,21 +191,62 @@ impl Crs {
     /// SWEREF 99 TM (EPSG:3006), metres, easting first.
     pub const SWEREF99_TM: Crs = Crs { epsg: 3006 };
 
-    /// A supported CRS by EPSG code.
+    /// A supported CRS by EPSG code: WGS 84 (4326, and the lon/lat CRSs on its datum such as 4258 and 4619), the
+    /// Swedish ones, or any projected CRS in metres of the EPSG table that proj4rs can compute.
     pub fn from_epsg(code: u32) -> Result<Crs, CrsError> {
         if code == SWEREF99_GEOGRAPHIC {
             return Ok(Crs::WGS84);
         }
-        SUPPORTED
-            .iter()
-            .copied()
-            .find(|crs| crs.epsg == code)
-            .ok_or_else(|| CrsError(format!("unsupported CRS EPSG:{code}: {SUPPORTED_HINT}")))
+        if let Some(&crs) = SUPPORTED.iter().find(|crs| crs.epsg == code) {
+            return Ok(crs);
+        }
+        match table_def(code) {
+            Some(def) => check_table_def(code, &def),
+            None => Err(CrsError(format!(
+                "unsupported CRS EPSG:{code}: not a code of arenagap's EPSG table; {SUPPORTED_HINT}"
+            ))),
+        }
     }
 
-    /// Every supported CRS (EPSG:4326, 3006, 3007 … 3018).
+    /// The CRSs with built-in definitions (EPSG:4326, 3006, 3007 … 3018); any other EPSG code of the table is
+    /// supported too, through [`Crs::from_epsg`].
     pub fn supported() -> &'static [Crs] {
         &SUPPORTED
+    }
+
+    /// The WGS 84 UTM zone of a longitude/latitude: EPSG:326zz north of the equator, 327zz south of it. The zone
+    /// is the regular 6° one (zone 1 from 180° W), without the Norway and Svalbard exceptions, so that its central
+    /// meridian is always the nearest one.
+    pub fn utm_zone(lon: f64, lat: f64) -> Crs {
+        let lon = if lon.is_finite() { (lon + 180.0).rem_euclid(360.0) } else { 180.0 };
+        let zone = ((lon / 6.0).floor() as u32).min(59) + 1;
+        Crs { epsg: if lat < 0.0 { 32_700 } else { 32_600 } + zone }
+    }
+
+    /// The analysis CRS for data around a longitude/latitude when none is given: SWEREF 99 TM in and near Sweden
+    /// ([`SWEDEN_LONLAT`]), else the UTM zone ([`Crs::utm_zone`]), whose scale is true to 0.1 % within 3° of its
+    /// central meridian up to 84° of latitude.
+    pub fn for_area(lon: f64, lat: f64) -> Crs {
+        let [west, south, east, north] = SWEDEN_LONLAT;
+        if (west..=east).contains(&lon) && (south..=north).contains(&lat) {
+            Crs::SWEREF99_TM
+        } else {
+            Crs::utm_zone(lon, lat)
+        }
+    }
+
+    /// Why this CRS cannot be the analysis CRS (where distances are measured), if it cannot: a longitude/latitude
+    /// CRS (degrees), or a Mercator projection (its distances grow as 1 / cos latitude: twice the truth at 60°).
+    pub fn analysis_problem(self) -> Option<String> {
+        if self.is_geographic() {
+            return Some("distances need a metric CRS such as EPSG:3006, not degrees".to_string());
+        }
+        matches!(proj_param(&self.proj4(), "proj"), Some("merc" | "webmerc")).then(|| {
+            format!(
+                "{self} is a Mercator projection, whose distances grow with latitude (twice the truth at 60°); give a \
+                 CRS made for the area, such as its UTM zone"
+            )
+        })
     }
 
     /// Parses `EPSG:3006`, `epsg:3006`, `3006`, `urn:ogc:def:crs:EPSG::3006`, `urn:ogc:def:crs:OGC:1.3:CRS84`,
@@ -181,8 +312,12 @@ impl Crs {
         }
         let root = wkt::parse(text)
             .map_err(|why| CrsError(format!("could not read the CRS definition as WKT ({why}): {SUPPORTED_HINT}")))?;
-        recognise(&root)
-            .ok_or_else(|| CrsError(format!("{} is not a supported CRS: {SUPPORTED_HINT}", describe(&root))))
+        recognise(&root).ok_or_else(|| {
+            // An EPSG code the table knows but arenagap cannot use (feet, another lon/lat datum) says why.
+            let refused =
+                outer_epsg(&root).filter(|&code| table_def(code).is_some()).and_then(|c| Crs::from_epsg(c).err());
+            refused.unwrap_or_else(|| CrsError(format!("{} is not a supported CRS: {SUPPORTED_HINT}", describe(&root))))
+        })
     }
 
     /// The EPSG code.
@@ -193,11 +328,12 @@ impl Crs {
     pub fn code(self) -> String {
         format!("EPSG:{}", self.epsg)
     }
-    /// A human name as in the EPSG registry: `WGS 84`, `SWEREF99 TM`, `SWEREF99 12 00`.
+    /// A human name as in the EPSG registry: `WGS 84`, `SWEREF99 TM`, `SWEREF99 12 00`, `ETRS89 / TM35FIN(E,N)`.
     pub fn name(self) -> &'static str {
-        match self.projected() {
-            Some(def) => def.name,
-            None => "WGS 84",
+        match self.source() {
+            Source::Own(def) => def.name,
+            Source::Table(def) => wkt_name(def.wkt).unwrap_or("unnamed"),
+            Source::Wgs84 => "WGS 84",
         }
     }
     /// Whether coordinates are degrees (lon/lat).
@@ -209,26 +345,46 @@ impl Crs {
     /// The axis order is left at the WKT 1 default (easting, northing), which is how coordinates are stored.
     pub fn wkt(self) -> &'static str {
         static PROJECTED_WKT: OnceLock<Vec<String>> = OnceLock::new();
-        match self.projected_index() {
-            Some(index) => &PROJECTED_WKT.get_or_init(|| PROJECTED.iter().map(projected_wkt).collect())[index],
-            None => WGS84_WKT,
+        match self.source() {
+            Source::Own(_) => match self.projected_index() {
+                Some(index) => &PROJECTED_WKT.get_or_init(|| PROJECTED.iter().map(projected_wkt).collect())[index],
+                None => WGS84_WKT,
+            },
+            Source::Table(def) => def.wkt,
+            Source::Wgs84 => WGS84_WKT,
         }
     }
     /// The legacy GeoJSON `crs` member name QGIS and GDAL write: `urn:ogc:def:crs:EPSG::3006`.
     pub fn urn(self) -> String {
         format!("urn:ogc:def:crs:EPSG::{}", self.epsg)
     }
-    /// The valid area in this CRS's own coordinates (min x, min y, max x, max y), for range checks.
+    /// A box (min x, min y, max x, max y) in this CRS's own coordinates that every coordinate must lie in: a range
+    /// check that catches swapped axes, degrees given as metres and garbage, not an area of use.
     ///
-    /// For the projected CRSs this is a generous box around Sweden (well over 1000 km of margin in x), meant
-    /// only to catch swapped axes, degrees given as metres and garbage.
+    /// For the Swedish CRSs it is a generous box around Sweden (well over 1000 km of margin in x). For other
+    /// transverse Mercator CRSs (the UTM zones, EPSG:3067, …) it is 3 500 km either side of the central meridian
+    /// (about 30° of longitude at the equator) and pole to pole; for every other projection, 21 000 km either side
+    /// of the false origin (the size of the world in any projection that shows it). Longitude/latitude: the world.
     pub fn bounds(self) -> [f64; 4] {
-        match self.projected() {
+        match self.source() {
             // Sweden spans roughly x 180 000..1 090 000, y 6 090 000..7 680 000 in SWEREF99 TM.
-            Some(def) if def.epsg == 3006 => [-1_200_000.0, 5_500_000.0, 2_200_000.0, 8_000_000.0],
+            Source::Own(def) if def.epsg == 3006 => [-1_200_000.0, 5_500_000.0, 2_200_000.0, 8_000_000.0],
             // The local zones: Sweden spans roughly x -700 000..950 000 in the outermost zones.
-            Some(def) => [def.x0 - 1_700_000.0, 5_500_000.0, def.x0 + 1_700_000.0, 8_000_000.0],
-            None => [-180.0, -90.0, 180.0, 90.0],
+            Source::Own(def) => [def.x0 - 1_700_000.0, 5_500_000.0, def.x0 + 1_700_000.0, 8_000_000.0],
+            Source::Table(def) => table_bounds(def.proj4),
+            Source::Wgs84 => [-180.0, -90.0, 180.0, 90.0],
+        }
+    }
+
+    fn source(self) -> Source {
+        if self.epsg == 4326 {
+            return Source::Wgs84;
+        }
+        match (self.projected(), table_def(self.epsg)) {
+            (Some(def), _) => Source::Own(def),
+            (None, Some(def)) => Source::Table(def),
+            // Not reached: a Crs is only made from a code of one of the tables.
+            (None, None) => Source::Wgs84,
         }
     }
 
@@ -240,14 +396,36 @@ impl Crs {
         self.projected_index().map(|index| &PROJECTED[index])
     }
 
-    /// The PROJ string proj4rs builds this CRS from.
-    fn proj_string(self) -> String {
-        match self.projected() {
-            Some(def) => format!(
+    /// The PROJ string proj4rs builds this CRS from (as QGIS's `<proj4>` holds it).
+    pub fn proj4(self) -> String {
+        match self.source() {
+            Source::Own(def) => format!(
                 "+proj=tmerc +lat_0=0 +lon_0={} +k={} +x_0={} +y_0=0 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs",
                 def.lon0, def.k, def.x0
             ),
-            None => "+proj=longlat +datum=WGS84 +no_defs".to_string(),
+            Source::Table(def) => def.proj4.to_string(),
+            Source::Wgs84 => "+proj=longlat +datum=WGS84 +no_defs".to_string(),
+        }
+    }
+}
+
+/// The range-check box of a projected CRS of the EPSG table (see [`Crs::bounds`]).
+fn table_bounds(proj: &str) -> [f64; 4] {
+    let number = |key: &str| proj_number(proj, key).unwrap_or(0.0);
+    match proj_param(proj, "proj") {
+        Some("utm") => {
+            let y0 = if proj_param(proj, "south").is_some() { 10_000_000.0 } else { 0.0 };
+            [500_000.0 - 3_500_000.0, y0 - 10_100_000.0, 500_000.0 + 3_500_000.0, y0 + 10_100_000.0]
+        }
+        Some("tmerc" | "etmerc") => {
+            // Northing 0 at the latitude of origin: the equator lies about 111 km per degree from it.
+            let equator = number("y_0") - number("lat_0") * 111_320.0;
+            let x0 = number("x_0");
+            [x0 - 3_500_000.0, equator - 10_100_000.0, x0 + 3_500_000.0, equator + 10_100_000.0]
+        }
+        _ => {
+            let (x0, y0) = (number("x_0"), number("y_0"));
+            [x0 - 21_000_000.0, y0 - 21_000_000.0, x0 + 21_000_000.0, y0 + 21_000_000.0]
         }
     }
 }
@@ -338,9 +516,20 @@ fn recognise(node: &wkt::Node) -> Option<Crs> {
     };
     match by_parameters {
         Match::Found(crs) => Some(crs),
+        Match::Mismatch if kind == Kind::Projected => match_table(node),
         Match::Mismatch => None,
         Match::Incomplete => match_name(node, kind),
     }
+}
+
+/// The EPSG code of the outer `AUTHORITY` / `ID` of a CRS node (or of a compound CRS's projected or geographic part).
+fn outer_epsg(node: &wkt::Node) -> Option<u32> {
+    let node = match kind(node) {
+        Kind::Compound => node.nodes().find(|n| matches!(kind(n), Kind::Projected | Kind::Geographic))?,
+        _ => node,
+    };
+    let (authority, code) = node.authority()?;
+    authority.eq_ignore_ascii_case("EPSG").then(|| code.parse().ok()).flatten()
 }
 
 /// Lower-case letters and digits only: `SWEREF99_12_00` and `SWEREF99 12 00` both become `sweref991200`.
@@ -430,6 +619,157 @@ fn match_projected(node: &wkt::Node) -> Match {
         .iter()
         .find(|def| close(def.lon0, lon0) && close(def.k, k) && close(def.x0, x0))
         .map_or(Match::Mismatch, |def| Match::Found(Crs { epsg: def.epsg }))
+}
+
+/// What decides the coordinates of a projected CRS: its projection method, parameters and ellipsoid.
+#[derive(Clone, Debug, PartialEq)]
+struct Signature {
+    /// The method, canonical (`tmerc`, `laea`, `lcc`, …) or else its normalised WKT name.
+    method: String,
+    /// Latitude of origin, central meridian (degrees), scale factor, false easting, false northing (metres), and
+    /// the two standard parallels (degrees, the smaller first; both the latitude of origin when the method has one).
+    params: [f64; 7],
+    /// Semi-major axis (metres) and inverse flattening (0 for a sphere).
+    ellipsoid: (f64, f64),
+}
+
+/// The canonical name of a projection method, WKT 1 (OGC or ESRI) or WKT 2.
+fn method_name(name: &str) -> String {
+    let name = normalise(name);
+    let canonical = match name.as_str() {
+        "transversemercator" | "gausskruger" => "tmerc",
+        "lambertazimuthalequalarea" => "laea",
+        "lambertconformalconic" | "lambertconformalconic1sp" | "lambertconformalconic2sp" => "lcc",
+        "albersconicequalarea" | "albers" | "albersequalarea" => "aea",
+        "mercator" | "mercator1sp" | "mercator2sp" | "mercatorvarianta" | "mercatorvariantb" => "merc",
+        "obliquestereographic" | "doublestereographic" => "sterea",
+        "polarstereographic" | "stereographicnorthpole" | "stereographicsouthpole" => "stere",
+        "cassinisoldner" | "cassini" => "cass",
+        "mercatorauxiliarysphere" | "popularvisualisationpseudomercator" => "webmerc",
+        _ => return name,
+    };
+    canonical.to_string()
+}
+
+/// The signature of a projected CRS node in metres on the Greenwich meridian; `None` otherwise or when its
+/// method or ellipsoid is missing.
+fn signature(node: &wkt::Node) -> Option<Signature> {
+    if unit_factor(node, &["UNIT", "LENGTHUNIT"]).is_some_and(|factor| !close(factor, 1.0)) {
+        return None;
+    }
+    if node.find(&["PRIMEM", "PRIMEMERIDIAN"]).and_then(|primem| primem.number(1)).is_some_and(|lon| lon != 0.0) {
+        return None;
+    }
+    let spheroid = node.find(&["SPHEROID", "ELLIPSOID"])?;
+    let ellipsoid = (spheroid.number(1)?, spheroid.number(2)?);
+    let conversion = node.child(&["CONVERSION", "DERIVINGCONVERSION"]).unwrap_or(node);
+    let method = method_name(conversion.child(&["PROJECTION", "METHOD"]).and_then(wkt::Node::name)?);
+    let [mut lat0, mut lon0, mut k, mut x0, mut y0, mut sp1, mut sp2] = [None; 7];
+    for parameter in conversion.children(&["PARAMETER"]) {
+        let (Some(name), Some(value)) = (parameter.name(), parameter.number(1)) else { continue };
+        let angle = || value * unit_factor(parameter, &["ANGLEUNIT", "UNIT"]).unwrap_or(DEGREE) / DEGREE;
+        let length = || value * unit_factor(parameter, &["LENGTHUNIT", "UNIT"]).unwrap_or(1.0);
+        match normalise(name).as_str() {
+            "centralmeridian"
+            | "longitudeofnaturalorigin"
+            | "longitudeoforigin"
+            | "longitudeofcentralmeridian"
+            | "longitudeofcenter"
+            | "longitudeofcentre"
+            | "longitudeoffalseorigin" => lon0 = Some(angle()),
+            "latitudeoforigin"
+            | "latitudeofnaturalorigin"
+            | "latitudeofcenter"
+            | "latitudeofcentre"
+            | "latitudeoffalseorigin" => lat0 = Some(angle()),
+            "scalefactor" | "scalefactoratnaturalorigin" => k = Some(value),
+            "falseeasting" | "eastingatfalseorigin" => x0 = Some(length()),
+            "falsenorthing" | "northingatfalseorigin" => y0 = Some(length()),
+            "standardparallel1" | "latitudeof1ststandardparallel" | "latitudeofstandardparallel" => sp1 = Some(angle()),
+            "standardparallel2" | "latitudeof2ndstandardparallel" => sp2 = Some(angle()),
+            _ => {}
+        }
+    }
+    let lat0 = lat0.unwrap_or(0.0);
+    let (mut sp1, mut sp2) = match method.as_str() {
+        // A one-standard-parallel conic has it at the latitude of origin.
+        "lcc" | "aea" => {
+            let sp1 = sp1.unwrap_or(lat0);
+            (sp1, sp2.unwrap_or(sp1))
+        }
+        _ => (sp1.unwrap_or(0.0), sp2.unwrap_or(0.0)),
+    };
+    if sp2 < sp1 {
+        std::mem::swap(&mut sp1, &mut sp2);
+    }
+    let params = [lat0, lon0.unwrap_or(0.0), k.unwrap_or(1.0), x0.unwrap_or(0.0), y0.unwrap_or(0.0), sp1, sp2];
+    Some(Signature { method, params, ellipsoid })
+}
+
+impl Signature {
+    fn matches(&self, other: &Signature) -> bool {
+        let (a, rf) = self.ellipsoid;
+        let (other_a, other_rf) = other.ellipsoid;
+        // Degrees and scale to 1e-6 (a tenth of a metre on the ground), metres to a millimetre.
+        let tolerances =
+            [PARAM_TOLERANCE, PARAM_TOLERANCE, PARAM_TOLERANCE, 1e-3, 1e-3, PARAM_TOLERANCE, PARAM_TOLERANCE];
+        self.method == other.method
+            && (a - other_a).abs() < 1e-3
+            && (rf - other_rf).abs() < 5e-7
+            && self.params.iter().zip(&other.params).zip(tolerances).all(|((x, y), tol)| (x - y).abs() <= tol)
+    }
+}
+
+/// Every projected CRS in metres of the EPSG table, with its signature and name, in code order (built once, on
+/// the first WKT that needs it).
+fn table_signatures() -> &'static [(u32, Signature, &'static str)] {
+    static TABLE: OnceLock<Vec<(u32, Signature, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..=u16::MAX)
+            .filter_map(crs_definitions::from_code)
+            .filter(|def| {
+                matches!(proj_param(def.proj4, "units"), None | Some("m"))
+                    // A PROJ string the WKT does not capture (Web Mercator): matched by its method name instead.
+                    && proj_param(def.proj4, "wktext").is_none()
+            })
+            .filter_map(|def| {
+                let node = wkt::parse(def.wkt).ok()?;
+                (kind(&node) == Kind::Projected).then_some(())?;
+                Some((u32::from(def.code), signature(&node)?, wkt_name(def.wkt)?))
+            })
+            .collect()
+    })
+}
+
+/// A projected CRS node without a usable EPSG code, matched by its signature against the EPSG table. Among
+/// several CRSs with the same numbers (ETRS89 / TM35FIN and ETRS89 / UTM zone 35N), the one whose name is most
+/// like the node's, then the lowest code.
+fn match_table(node: &wkt::Node) -> Option<Crs> {
+    let wanted = signature(node)?;
+    if wanted.method == "webmerc" && (wanted.ellipsoid.0 - GRS80_A).abs() < 1e-3 {
+        return Crs::from_epsg(3857).ok();
+    }
+    let name = node.name().map(esri_name).unwrap_or_default();
+    let mut best: Option<(f64, Crs)> = None;
+    for (code, signature, candidate) in table_signatures() {
+        if !signature.matches(&wanted) {
+            continue;
+        }
+        let Ok(crs) = Crs::from_epsg(*code) else { continue };
+        let likeness = strsim::normalized_levenshtein(&name, &esri_name(candidate));
+        if best.is_none_or(|(best, _)| likeness > best) {
+            best = Some((likeness, crs));
+        }
+    }
+    best.map(|(_, crs)| crs)
+}
+
+/// A CRS name normalised, with ESRI's spellings of datums as EPSG's: `WGS_1984_UTM_Zone_35N` and
+/// `WGS 84 / UTM zone 35N` both become `wgs84utmzone35n`.
+fn esri_name(name: &str) -> String {
+    [("wgs1984", "wgs84"), ("wgs1972", "wgs72"), ("etrs1989", "etrs89"), ("nad1983", "nad83"), ("nad1927", "nad27")]
+        .iter()
+        .fold(normalise(name), |name, (esri, epsg)| name.replace(esri, epsg))
 }
 
 fn match_geographic(node: &wkt::Node) -> Match {
@@ -695,7 +1035,7 @@ impl Transform {
             return Ok(Transform { from, to, projs: None });
         }
         let build = |crs: Crs| {
-            Proj::from_proj_string(&crs.proj_string())
+            Proj::from_proj_string(&crs.proj4())
                 .map_err(|e| CrsError(format!("cannot set up the projection for {}: {e}", crs.code())))
         };
         Ok(Transform { from, to, projs: Some((build(from)?, build(to)?)) })
@@ -983,7 +1323,9 @@ mod tests {
             assert_eq!(Crs::parse(&c.code()), Ok(c));
             assert_eq!(Crs::parse(&c.urn()), Ok(c));
         }
-        for text in ["", "EPSG:", "EPSG:abc", "EPSG:32632", "ESRI:3006", "urn:ogc:def:crs:EPSG:1:2:3006", "SWEREF99"] {
+        assert_eq!(Crs::parse("EPSG:32632").map(Crs::epsg), Ok(32632));
+        assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::3067").map(Crs::epsg), Ok(3067));
+        for text in ["", "EPSG:", "EPSG:abc", "EPSG:9999", "ESRI:3006", "urn:ogc:def:crs:EPSG:1:2:3006", "SWEREF99"] {
             assert!(Crs::parse(text).is_err(), "{text}");
         }
     }
@@ -991,13 +1333,18 @@ mod tests {
     #[test]
     fn error_messages_list_supported_codes_and_say_what_to_do() {
         assert_eq!(
-            Crs::parse("EPSG:32632").unwrap_err().0,
-            "unsupported CRS EPSG:32632: supported CRSs are EPSG:4326 (WGS 84 longitude/latitude, also CRS84), \
-             EPSG:3006 (SWEREF99 TM) and the SWEREF99 local zones EPSG:3007 to EPSG:3018; declare the CRS explicitly \
-             (e.g. give --crs EPSG:3006) or reproject the data to one of them"
+            Crs::parse("EPSG:9999").unwrap_err().0,
+            "unsupported CRS EPSG:9999: not a code of arenagap's EPSG table; supported CRSs are EPSG:4326 (WGS 84 \
+             longitude/latitude, also CRS84) and projected CRSs in metres with an EPSG code (EPSG:3006 SWEREF99 TM \
+             and the SWEREF99 local zones EPSG:3007 to EPSG:3018, EPSG:3067, the UTM zones EPSG:326xx and 327xx, \
+             EPSG:3035, …); declare the CRS explicitly (e.g. give --crs EPSG:3006) or reproject the data to one of \
+             them"
         );
         assert_eq!(Crs::parse("RT90").unwrap_err().0, format!("unrecognised CRS \"RT90\": {SUPPORTED_HINT}"));
-        assert_eq!(Crs::from_epsg(3021).unwrap_err().0, format!("unsupported CRS EPSG:3021: {SUPPORTED_HINT}"));
+        assert_eq!(
+            Crs::from_epsg(99_999).unwrap_err().0,
+            format!("unsupported CRS EPSG:99999: not a code of arenagap's EPSG table; {SUPPORTED_HINT}")
+        );
     }
 
     #[test]
@@ -1138,26 +1485,35 @@ mod tests {
         assert_eq!(Crs::from_wkt(r#"GEOGCS["GCS_WGS_1984"]"#), Ok(Crs::WGS84));
         assert_eq!(Crs::from_wkt(r#"GEOGCS["SWEREF99",DATUM["SWEREF99"]]"#), Ok(Crs::WGS84));
         // A name cannot override parameters that say something else.
-        assert!(Crs::from_wkt(&ESRI_UTM32N.replace("WGS_1984_UTM_Zone_32N", "SWEREF99_TM")).is_err());
+        assert_eq!(Crs::from_wkt(&ESRI_UTM32N.replace("WGS_1984_UTM_Zone_32N", "SWEREF99_TM")), Ok(crs(32632)));
         assert!(Crs::from_wkt(&ESRI_3006.replace("\"Central_Meridian\",15.0", "\"Central_Meridian\",16.0")).is_err());
     }
 
     #[test]
     fn rejects_unsupported_and_garbage() {
-        assert_eq!(
-            Crs::from_wkt(ESRI_UTM32N).unwrap_err().0,
-            format!("the CRS PROJCS \"WGS_1984_UTM_Zone_32N\" is not a supported CRS: {SUPPORTED_HINT}")
-        );
-        assert_eq!(
-            Crs::from_wkt(GDAL_UTM32N).unwrap_err().0,
-            format!("the CRS PROJCS \"WGS 84 / UTM zone 32N\" (EPSG:32632) is not a supported CRS: {SUPPORTED_HINT}")
-        );
+        // Once unsupported, now from the EPSG table: UTM 32N by parameters and by code.
+        assert_eq!(Crs::from_wkt(ESRI_UTM32N), Ok(crs(32632)));
+        assert_eq!(Crs::from_wkt(GDAL_UTM32N), Ok(crs(32632)));
         // UTM 33N on WGS 84 has SWEREF99 TM's parameters but not its ellipsoid.
         let utm33 = ESRI_UTM32N.replace("\"Central_Meridian\",9.0", "\"Central_Meridian\",15.0");
-        assert!(Crs::from_wkt(&utm33).is_err());
-        // RT90 2.5 gon V on Bessel.
+        assert_eq!(Crs::from_wkt(&utm33), Ok(crs(32633)));
+        // A transverse Mercator no EPSG CRS has.
+        let odd = ESRI_UTM32N.replace("\"Central_Meridian\",9.0", "\"Central_Meridian\",9.5");
+        assert_eq!(
+            Crs::from_wkt(&odd).unwrap_err().0,
+            format!("the CRS PROJCS \"WGS_1984_UTM_Zone_32N\" is not a supported CRS: {SUPPORTED_HINT}")
+        );
+        // A code the table has, in feet: says why.
+        let feet = crs_definitions::EPSG_2263.wkt;
+        assert_eq!(
+            Crs::from_wkt(feet).unwrap_err().0,
+            "unsupported CRS EPSG:2263 (NAD83 / New York Long Island (ftUS)): it measures in US survey feet, and \
+             arenagap measures in metres; reproject the data to a CRS in metres (e.g. with ogr2ogr -t_srs) or give \
+             one with --crs"
+        );
+        // RT90 2.5 gon V on Bessel, now EPSG:3021 by its parameters.
         let rt90 = r#"PROJCS["RT90_25_gon_V",GEOGCS["GCS_RT_1990",DATUM["D_RT_1990",SPHEROID["Bessel_1841",6377397.155,299.1528128]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",1500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",15.80827777777778],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
-        assert!(Crs::from_wkt(rt90).is_err());
+        assert_eq!(Crs::from_wkt(rt90), Ok(crs(3021)));
         // SWEREF99 TM parameters in US feet.
         assert!(
             Crs::from_wkt(&ESRI_3006.replace("UNIT[\"Meter\",1.0]", "UNIT[\"Foot_US\",0.3048006096012192]")).is_err()
@@ -1182,6 +1538,167 @@ mod tests {
         );
         // A plain code instead of WKT is accepted.
         assert_eq!(Crs::from_wkt("EPSG:3006\n"), Ok(Crs::SWEREF99_TM));
+    }
+
+    /// Beyond Sweden: reference values from pyproj 3.7.2 (PROJ 9.5.1),
+    /// `Transformer.from_crs(4326, code, always_xy=True).transform(lon, lat)`, and back from round numbers.
+    const BEYOND_SWEDEN: [(u32, u32, f64, f64, f64, f64); 14] = [
+        (4326, 3067, 24.94, 60.17, 385700.4213849057, 6672126.743010733),
+        (4326, 3067, 27.5, 65.0, 523578.1381220663, 7208547.8224162515),
+        (4326, 3067, 21.0, 60.5, 170707.56787860097, 6722124.015250669),
+        (4326, 32635, 24.94, 60.17, 385700.42138632183, 6672126.743133654),
+        (4326, 32635, 27.0, 45.0, 500000.0, 4982950.400226552),
+        (4326, 32735, 25.9, -24.65, 388682.45094733825, 7273360.6356302705),
+        (4326, 32735, 28.19, -25.75, 619348.7436223829, 7151463.099417411),
+        (4326, 3035, 24.94, 60.17, 5145382.16170416, 4206177.50404137),
+        (4326, 3035, 11.97, 57.71, 4438573.339091406, 3846962.8224817766),
+        (4326, 3035, -3.7, 40.42, 3159766.9305547336, 2030142.1131846162),
+        (3067, 4326, 385000.0, 6672000.0, 24.927457713312172, 60.16866599984987),
+        (32735, 4326, 600000.0, 7150000.0, 27.997213771151483, -25.764658740728553),
+        (3035, 4326, 5000000.0, 4200000.0, 22.343362210441086, 60.3662052909004),
+        (3067, 3006, 385000.0, 6672000.0, 1049508.0849070386, 6711648.3047888335),
+    ];
+
+    // pyproj 3.7.2 `CRS.from_epsg(code).to_wkt(version="WKT1_ESRI")`: .prj files with no EPSG code.
+    const ESRI_3067: &str = r#"PROJCS["EUREF_FIN_TM35FIN",GEOGCS["GCS_ETRS_1989",DATUM["D_ETRS_1989",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",27.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    const ESRI_32635: &str = r#"PROJCS["WGS_1984_UTM_Zone_35N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",27.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    const ESRI_32735: &str = r#"PROJCS["WGS_1984_UTM_Zone_35S",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",10000000.0],PARAMETER["Central_Meridian",27.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    const ESRI_3035: &str = r#"PROJCS["ETRS_1989_LAEA",GEOGCS["GCS_ETRS_1989",DATUM["D_ETRS_1989",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Lambert_Azimuthal_Equal_Area"],PARAMETER["False_Easting",4321000.0],PARAMETER["False_Northing",3210000.0],PARAMETER["Central_Meridian",10.0],PARAMETER["Latitude_Of_Origin",52.0],UNIT["Meter",1.0]]"#;
+    const ESRI_25835: &str = r#"PROJCS["ETRS_1989_UTM_Zone_35N",GEOGCS["GCS_ETRS_1989",DATUM["D_ETRS_1989",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",27.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    const ESRI_3857: &str = r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]"#;
+
+    #[test]
+    fn any_epsg_crs_matches_pyproj_both_ways() {
+        for (from, to, x, y, ex, ey) in BEYOND_SWEDEN {
+            let (tx, ty) = Transform::new(crs(from), crs(to)).unwrap().apply(x, y).unwrap();
+            let tol = tolerance(crs(to));
+            assert!(
+                (tx - ex).abs() < tol && (ty - ey).abs() < tol,
+                "EPSG:{from} -> EPSG:{to} of ({x}, {y}) gave ({tx}, {ty}), expected ({ex}, {ey})"
+            );
+            let (bx, by) = Transform::new(crs(to), crs(from)).unwrap().apply(ex, ey).unwrap();
+            let tol = tolerance(crs(from));
+            assert!(
+                (bx - x).abs() < tol && (by - y).abs() < tol,
+                "EPSG:{to} -> EPSG:{from} of ({ex}, {ey}) gave ({bx}, {by}), expected ({x}, {y})"
+            );
+            // Every reference point passes the range check of its CRS; swapped, a projected one does not.
+            for (c, (px, py)) in [(crs(from), (x, y)), (crs(to), (ex, ey))] {
+                let [x0, y0, x1, y1] = c.bounds();
+                assert!((x0..=x1).contains(&px) && (y0..=y1).contains(&py), "{c}: ({px}, {py})");
+                if !c.is_geographic() && c.epsg() != 3035 {
+                    assert!(!((x0..=x1).contains(&py) && (y0..=y1).contains(&px)), "{c}: swapped ({py}, {px})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn table_crss_have_names_wkt_and_bounds() {
+        let finland = crs(3067);
+        assert_eq!(finland.name(), "ETRS89 / TM35FIN(E,N)");
+        assert_eq!(finland.to_string(), "EPSG:3067 (ETRS89 / TM35FIN(E,N))");
+        assert!(finland.wkt().starts_with(r#"PROJCS["ETRS89 / TM35FIN(E,N)",GEOGCS["ETRS89""#));
+        assert!(finland.wkt().ends_with(r#"AUTHORITY["EPSG","3067"]]"#));
+        assert_eq!(Crs::from_wkt(finland.wkt()), Ok(finland));
+        assert_eq!(crs(32635).name(), "WGS 84 / UTM zone 35N");
+        assert_eq!(crs(32735).name(), "WGS 84 / UTM zone 35S");
+        assert_eq!(crs(3035).name(), "ETRS89 / LAEA Europe");
+        assert_eq!(crs(3021).name(), "RT90 2.5 gon V");
+        assert!(!finland.is_geographic());
+        // UTM: 3 500 km either side of x 500 000, pole to pole from the equator (north) or 10 000 km (south).
+        assert_eq!(crs(32635).bounds(), [-3_000_000.0, -10_100_000.0, 4_000_000.0, 10_100_000.0]);
+        assert_eq!(crs(32735).bounds(), [-3_000_000.0, -100_000.0, 4_000_000.0, 20_100_000.0]);
+        assert_eq!(crs(3035).bounds(), [-16_679_000.0, -17_790_000.0, 25_321_000.0, 24_210_000.0]);
+        // The Swedish definitions stay arenagap's own, whatever the table says.
+        assert!(Crs::SWEREF99_TM.proj4().starts_with("+proj=tmerc +lat_0=0 +lon_0=15 +k=0.9996"));
+    }
+
+    #[test]
+    fn geographic_units_and_unknown_codes() {
+        // Lon/lat on the WGS 84 datum or with a null shift to it: read as WGS 84.
+        for code in [4326, 4258, 4619, 4617] {
+            assert_eq!(Crs::from_epsg(code), Ok(Crs::WGS84), "EPSG:{code}");
+        }
+        assert_eq!(
+            Crs::from_epsg(4267).unwrap_err().0,
+            "unsupported CRS EPSG:4267 (NAD27): a longitude/latitude CRS on another datum than WGS 84; reproject \
+             the data to EPSG:4326 or to a projected CRS in metres"
+        );
+        assert!(Crs::from_epsg(2263).unwrap_err().0.contains("measures in US survey feet"));
+        assert!(Crs::from_epsg(4978).unwrap_err().0.contains("geocentric"));
+        assert!(Crs::from_epsg(70_000).unwrap_err().0.starts_with("unsupported CRS EPSG:70000: not a code"));
+        assert!(Crs::parse("EPSG:4294967296").is_err());
+    }
+
+    #[test]
+    fn analysis_crs_is_chosen_for_the_area() {
+        assert_eq!(Crs::for_area(24.94, 60.17), crs(32635), "Helsinki");
+        assert_eq!(Crs::for_area(28.04, -26.2), crs(32735), "Johannesburg");
+        assert_eq!(Crs::for_area(-58.38, -34.6), crs(32721), "Buenos Aires");
+        assert_eq!(Crs::for_area(11.97, 57.71), Crs::SWEREF99_TM, "Göteborg");
+        assert_eq!(Crs::for_area(23.15, 65.84), Crs::SWEREF99_TM, "Haparanda");
+        assert_eq!(Crs::for_area(12.57, 55.68), Crs::SWEREF99_TM, "Copenhagen, near Sweden");
+        assert_eq!(Crs::for_area(-0.13, 51.51), crs(32630), "London");
+        assert_eq!(Crs::utm_zone(-180.0, 10.0), crs(32601));
+        assert_eq!(Crs::utm_zone(180.0, 10.0), crs(32601));
+        assert_eq!(Crs::utm_zone(179.99, -10.0), crs(32760));
+        assert_eq!(Crs::utm_zone(6.0, 0.0), crs(32632));
+        // Every zone is in the table.
+        for zone in 1..=60 {
+            let lon = -177.0 + 6.0 * f64::from(zone - 1);
+            for (lat, base) in [(45.0, 32_600), (-45.0, 32_700)] {
+                let utm = Crs::utm_zone(lon, lat);
+                assert_eq!(utm.epsg(), base + zone);
+                assert_eq!(Crs::from_epsg(utm.epsg()), Ok(utm));
+                assert!(utm.name().ends_with(&format!("zone {zone}{}", if lat > 0.0 { 'N' } else { 'S' })));
+            }
+        }
+        // UTM is true to 0.1 % within 3° of its central meridian.
+        let utm = Transform::new(Crs::WGS84, crs(32635)).unwrap();
+        let (x0, y0) = utm.apply(24.94, 60.17).unwrap();
+        let (x1, y1) = utm.apply(24.94 + 0.01, 60.17).unwrap();
+        // 0.01° of longitude at 60.17°N on WGS 84: N cos φ × 0.01° (N the prime vertical radius).
+        let phi = 60.17f64.to_radians();
+        let e2 = 0.006_694_379_990_14;
+        let truth = 6_378_137.0 / (1.0 - e2 * phi.sin().powi(2)).sqrt() * phi.cos() * 0.01f64.to_radians();
+        let grid = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+        assert!((grid / truth - 1.0).abs() < 1e-3, "{grid} vs {truth}");
+    }
+
+    #[test]
+    fn analysis_problems() {
+        assert_eq!(
+            Crs::WGS84.analysis_problem().as_deref(),
+            Some("distances need a metric CRS such as EPSG:3006, not degrees")
+        );
+        assert!(crs(3857).analysis_problem().unwrap().contains("Mercator"));
+        for code in [3006, 3007, 3067, 32635, 32735, 3035] {
+            assert_eq!(crs(code).analysis_problem(), None, "EPSG:{code}");
+        }
+    }
+
+    #[test]
+    fn recognises_esri_prj_files_beyond_sweden() {
+        assert_eq!(Crs::from_wkt(ESRI_3067), Ok(crs(3067)));
+        assert_eq!(Crs::from_wkt(ESRI_32635), Ok(crs(32635)));
+        assert_eq!(Crs::from_wkt(ESRI_32735), Ok(crs(32735)));
+        assert_eq!(Crs::from_wkt(ESRI_3035), Ok(crs(3035)));
+        assert_eq!(Crs::from_wkt(ESRI_25835), Ok(crs(25835)));
+        assert_eq!(Crs::from_wkt(ESRI_3857), Ok(crs(3857)));
+        // The Swedish ones keep their own codes (ETRS89 / UTM zone 33N has SWEREF99 TM's numbers).
+        assert_eq!(Crs::from_wkt(&ESRI_3067.replace("27.0", "15.0")), Ok(Crs::SWEREF99_TM));
+        // Every table CRS's own WKT, its AUTHORITY codes stripped, is recognised as a CRS with the same numbers.
+        for code in [3067, 32635, 32735, 3035, 3021, 27700, 2154, 3414] {
+            let c = crs(code);
+            let stripped = strip_authorities(wkt::parse(c.wkt()).unwrap());
+            let found = recognise(&stripped).unwrap_or_else(|| panic!("{c}"));
+            assert_eq!(
+                signature(&wkt::parse(found.wkt()).unwrap()).map(|s| (s.method, s.params)),
+                signature(&stripped).map(|s| (s.method, s.params)),
+                "{c} as {found}"
+            );
+        }
     }
 
     #[test]

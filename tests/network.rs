@@ -263,3 +263,66 @@ fn without_districts_the_study_area_is_one_district_named_after_the_children() {
     let kids = read_json(&scratch.out().join("children.geojson"));
     assert!(features(&kids).iter().all(|f| f["properties"]["district_id"] == "children"));
 }
+
+#[test]
+fn helsinki_on_foot_with_arenas_from_openstreetmap() {
+    use crate::common::*;
+    let Some(data) = shared_data("helsinki_on_foot_with_arenas_from_openstreetmap") else { return };
+    let pbf = data.join("osm_helsinki/Helsinki.osm.pbf");
+    // Child points near the streets (every 7th node, 40 m off), in ETRS-TM35FIN, as a Finnish CSV would give them.
+    let net = read_walk_network(&pbf, &WalkRule::osmnx(), &tm35fin).expect("Helsinki reads");
+    let mut csv = String::from("x;y;children\n");
+    for (k, p) in net.kept.graph.coords.iter().enumerate().step_by(7) {
+        csv.push_str(&format!("{:.1};{:.1};{}\n", p[0] + 40.0, p[1] - 25.0, 1 + k % 5));
+    }
+    let scratch = Scratch::new();
+    let children = scratch.write("helsinki_children.csv", csv);
+    let run = |out: &std::path::Path, network: bool| {
+        let mut cmd = arenagap();
+        cmd.args([
+            "analyze",
+            "-q",
+            "--children-count",
+            "children",
+            "--crs",
+            "EPSG:3067",
+            "--analysis-crs",
+            "EPSG:3067",
+        ])
+        .arg("--children")
+        .arg(&children)
+        .arg("--arenas-osm")
+        .arg(&pbf)
+        .arg("--out")
+        .arg(out);
+        if network {
+            cmd.arg("--network").arg(&pbf);
+        }
+        run_ok(&mut cmd);
+    };
+    let (foot, crow) = (scratch.path().join("foot"), scratch.path().join("crow"));
+    run(&foot, true);
+    run(&crow, false);
+    let record = read_json(&foot.join("run.json"));
+    assert_eq!(record["distance"], "network");
+    assert_eq!(record["resolved"]["analysis_crs"], "EPSG:3067");
+    // One district, named after the children file, with every arena the mapping found (7 libraries, 1 family place,
+    // 4 playgrounds as reference).
+    let districts = read_json(&foot.join("districts.geojson"));
+    let d = &features(&districts)[0]["properties"];
+    assert_eq!(d["district_id"], "helsinki_children");
+    assert_eq!((d["arenas_bibliotek"].as_u64(), d["arenas_lekplats"].as_u64()), (Some(7), Some(4)), "{d}");
+    let (on_foot, straight) = (children_of(&foot), children_of(&crow));
+    assert_eq!(on_foot.len(), straight.len());
+    let mut longer = 0;
+    for (i, (w, s)) in on_foot.iter().zip(&straight).enumerate() {
+        let (Some(w), Some(s)) = (w["nearest_bibliotek_m"].as_f64(), s["nearest_bibliotek_m"].as_f64()) else {
+            panic!("child {i}: no nearest library")
+        };
+        assert!(w + 0.02 >= s, "child {i}: {w} m on foot, {s} m in a straight line");
+        longer += usize::from(w > 1.05 * s);
+    }
+    assert!(longer * 4 > on_foot.len(), "streets make most walks longer: {longer} of {}", on_foot.len());
+    let catchments = read_json(&foot.join("catchments.geojson"));
+    assert_eq!(features(&catchments).len(), 12);
+}

@@ -107,3 +107,35 @@ fn qgis_opens_the_suggestion_styled_for_change() {
     run_and_check(&args, &out, &["--compare"]);
     assert!(out.join("suggestion").join("qgis_render.png").is_file());
 }
+
+#[test]
+fn qgis_opens_a_helsinki_run_in_its_utm_zone_and_in_tm35fin() {
+    if !qgis_or_skip() {
+        return;
+    }
+    let s = crate::common::Scratch::new();
+    let [districts, children, arenas] = crate::beyond_sweden::helsinki(&s);
+    let inputs = [districts, children, arenas].map(|p| p.to_string_lossy().into_owned());
+    let base = [
+        "analyze",
+        "--quiet",
+        "--districts",
+        &inputs[0],
+        "--children",
+        &inputs[1],
+        "--children-count",
+        "children",
+        "--arenas",
+        &inputs[2],
+        // The tiny city's gap zones are small: draw them all (QGIS leaves an empty layer out).
+        "--min-zone-children",
+        "1",
+    ];
+    // No analysis CRS: the UTM zone; GeoJSON in lon/lat.
+    let check = ["--expect-gpkg", "--zone-rules", "--analysis-crs", "EPSG:32635"];
+    run_and_check(&base, &s.path().join("auto"), &check);
+    // ETRS-TM35FIN for the analysis and the GeoJSON.
+    let args = [&base[..], &["--analysis-crs", "EPSG:3067", "--output-crs", "EPSG:3067"]].concat();
+    let check = ["--expect-gpkg", "--zone-rules", "--analysis-crs", "EPSG:3067"];
+    run_and_check(&args, &s.path().join("tm35fin"), &check);
+}

@@ -1,6 +1,7 @@
 //! The integration tests: one test binary, one module per topic (`autotests = false` in Cargo.toml).
 
 mod bad_input;
+mod beyond_sweden;
 mod common;
 mod compare;
 mod demo;

@@ -119,7 +119,8 @@ pub struct Options {
     /// The CRS of any input that does not declare one (e.g. a CSV), such as EPSG:3006.
     #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
     pub crs: Option<String>,
-    /// The metric CRS all distances are measured in [default: EPSG:3006].
+    /// The metric CRS all distances are measured in, any projected EPSG code in metres [default: EPSG:3006 for
+    /// data in Sweden, else the data's UTM zone].
     #[arg(long, value_name = "EPSG:N", help_heading = "Coordinates")]
     pub analysis_crs: Option<String>,
     /// The CRS of the GeoJSON outputs [default: EPSG:4326, as RFC 7946 requires].
@@ -668,13 +669,10 @@ impl Options {
             v.as_deref().map(|s| Crs::parse(s).map_err(|e| self.value_error(key, s, e))).transpose()
         };
         let input_crs = crs("crs", &self.crs)?;
-        let analysis_crs = crs("analysis-crs", &self.analysis_crs)?.unwrap_or(Crs::SWEREF99_TM);
-        if analysis_crs.is_geographic() {
-            return Err(self.value_error(
-                "analysis-crs",
-                self.analysis_crs.as_deref().unwrap_or_default(),
-                "distances need a metric CRS such as EPSG:3006, not degrees",
-            ));
+        // None: chosen from the data when it is read (SWEREF 99 TM in Sweden, else the data's UTM zone).
+        let analysis_crs = crs("analysis-crs", &self.analysis_crs)?;
+        if let Some(problem) = analysis_crs.and_then(Crs::analysis_problem) {
+            return Err(self.value_error("analysis-crs", self.analysis_crs.as_deref().unwrap_or_default(), problem));
         }
         let output_crs = crs("output-crs", &self.output_crs)?.unwrap_or(Crs::WGS84);
         let csv_style = match self.csv_style.as_deref().map(str::trim) {

@@ -156,7 +156,7 @@ impl<'a> Run<'a> {
                     .collect(),
                 coverage_kinds: kinds.iter().filter(|(_, k)| k.coverage).map(|(_, k)| k.id.as_str()).collect(),
                 input_crs: load.input_crs.map(|c| c.code()),
-                analysis_crs: load.analysis_crs.code(),
+                analysis_crs: study.analysis_crs.code(),
                 output_crs: settings.output_crs.code(),
                 radius_any_m: settings.params.radius_any,
                 radius_m: kinds.iter().map(|(_, k)| (k.id.as_str(), k.radius)).collect(),

@@ -848,6 +848,9 @@ mod tests {
         // An EPSG code, in any case; a srs_id that is not the code.
         assert_eq!(read(Some((3006, "EPSG", 3006, "whatever")), 3006).unwrap().crs, Some(Crs::SWEREF99_TM));
         assert_eq!(read(Some((100_007, "epsg", 3007, "")), 100_007).unwrap().crs, Crs::from_epsg(3007).ok());
+        // Any projected EPSG code in metres, Web Mercator too.
+        assert_eq!(read(Some((3067, "EPSG", 3067, "")), 3067).unwrap().crs, Crs::from_epsg(3067).ok());
+        assert_eq!(read(Some((3857, "EPSG", 3857, "")), 3857).unwrap().crs, Crs::from_epsg(3857).ok());
         // No EPSG code: the WKT definition (here an ESRI .prj-style one, without AUTHORITY codes).
         let esri = "PROJCS[\"SWEREF99_TM\",GEOGCS[\"GCS_SWEREF99\",DATUM[\"D_SWEREF99\",SPHEROID[\"GRS_1980\",\
                     6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],\
@@ -861,7 +864,8 @@ mod tests {
 
         // Unsupported or missing: a CRS error naming the file and the layer.
         for (srs, srs_id, says) in [
-            (Some((3857, "EPSG", 3857, "")), 3857, "layer 'arenas': unsupported CRS EPSG:3857"),
+            (Some((2263, "EPSG", 2263, "")), 2263, "layer 'arenas': unsupported CRS EPSG:2263 (NAD83 / New York"),
+            (Some((9999, "EPSG", 9999, "")), 9999, "layer 'arenas': unsupported CRS EPSG:9999"),
             (Some((300_000, "NONE", 0, "PROJCS[\"nonsense\"]")), 300_000, "layer 'arenas': "),
             (
                 Some((300_001, "NONE", 0, "")),

@@ -75,6 +75,28 @@ pub fn read_projected(
     Ok(ProjectedLayer { layer, source_crs, table })
 }
 
+/// The centre (longitude, latitude) of the bounding box of a layer's coordinates, read without its attributes:
+/// where the data lies, to choose an analysis CRS. `None` when it has no finite coordinate or its centre cannot
+/// be transformed to WGS 84 (garbage, reported when the layer is read for the analysis).
+pub fn lonlat_centre(path: &Path, table: Option<String>, fallback: Option<Crs>) -> Result<Option<(f64, f64)>> {
+    let options = ReadOptions { keep_fields: Some(Vec::new()), layer: table, ..Default::default() };
+    let layer = read_layer(path, &options)?;
+    let crs = resolve_crs(&layer, fallback)?;
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for g in layer.features.iter().filter_map(|f| f.geometry.as_ref()) {
+        for c in geo::CoordsIter::coords_iter(g).filter(|c| c.x.is_finite() && c.y.is_finite()) {
+            b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
+        }
+    }
+    if b[0] > b[2] {
+        return Ok(None);
+    }
+    let centre = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+    let to_wgs84 = Transform::new(crs, Crs::WGS84).ok();
+    let lonlat = to_wgs84.and_then(|t| t.apply(centre.0, centre.1).ok());
+    Ok(lonlat.filter(|(lon, lat)| (-180.0..=180.0).contains(lon) && (-90.0..=90.0).contains(lat)))
+}
+
 /// The CRS of a layer: what it declares; else RFC 7946 WGS 84 for GeoJSON with lon/lat coordinates; else the
 /// fallback (`--crs`); else WGS 84 when the coordinates are plainly lon/lat, or are all small enough to be degrees
 /// (so that a stray latitude of 123 is reported with its feature, by the range check); else an error saying how to

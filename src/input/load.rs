@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
+use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::index::PolygonIndex;
 use crate::input::diagnose::{diagnose, Declared};
-use crate::input::layers::{load_arenas, load_children, load_districts, warn_overlaps};
+use crate::input::layers::{load_arenas, load_children, load_districts, lonlat_centre, warn_overlaps};
 use crate::input::sources::{ChildSource, Exclusions, LoadSpec, OsmArenaSource};
 use crate::input::walking::load_network;
 use crate::model::facilities::{Facilities, Facility};
@@ -19,7 +20,11 @@ use crate::need;
 /// Reads everything `spec` names into a [`Study`]. `progress` is told of each step.
 pub fn load(spec: &LoadSpec, progress: &mut dyn FnMut(&str)) -> Result<Study> {
     let mut warnings = Warnings::default();
-    let (fallback, analysis_crs) = (spec.input_crs, spec.analysis_crs);
+    let fallback = spec.input_crs;
+    let analysis_crs = match spec.analysis_crs {
+        Some(crs) => crs,
+        None => choose_analysis_crs(spec, &mut warnings)?,
+    };
     let mut inputs = Vec::new();
 
     // Siting can run on demand points alone: then there are no districts, and every point is in none.
@@ -231,6 +236,28 @@ fn with_osm_arenas(
     };
     list.extend(read.facilities);
     Ok((Facilities::new(list), info))
+}
+
+/// The analysis CRS when none is given, from where the first layer (districts, else children) lies: SWEREF 99 TM
+/// in and near Sweden, else the UTM zone of the layer's centre, with a warning that says so ([`Crs::for_area`]).
+/// The layer is read twice (here without its attributes).
+fn choose_analysis_crs(spec: &LoadSpec, warnings: &mut Warnings) -> Result<Crs> {
+    let (path, layer) = match (&spec.districts, &spec.children) {
+        (Some(source), _) => (&source.path, &source.layer),
+        (None, ChildSource::Points { path, layer, .. }) => (path, layer),
+        (None, ChildSource::Table(table)) => (&table.areas, &table.areas_layer),
+    };
+    // A layer whose centre cannot be had in lon/lat is reported by the reading proper.
+    let Some((lon, lat)) = lonlat_centre(path, layer.clone(), spec.input_crs)? else { return Ok(Crs::SWEREF99_TM) };
+    let crs = Crs::for_area(lon, lat);
+    if crs != Crs::SWEREF99_TM {
+        warnings.push(format!(
+            "analysis CRS: {crs}, chosen for data at longitude {lon:.2}, latitude {lat:.2} ({}); give \
+             --analysis-crs to choose another",
+            path.display()
+        ));
+    }
+    Ok(crs)
 }
 
 /// The arenas `exclusions` leave out, taken from `facilities`: what stays (in order) and what was left out (in the

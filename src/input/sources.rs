@@ -230,8 +230,8 @@ pub struct LoadSpec {
     pub need: NeedSource,
     /// The CRS of inputs that declare none.
     pub input_crs: Option<Crs>,
-    /// The metric CRS of the analysis.
-    pub analysis_crs: Crs,
+    /// The metric CRS of the analysis; `None` to choose it from the data ([`crate::input::load`]).
+    pub analysis_crs: Option<Crs>,
     /// The walking network (`None`: straight-line distance).
     pub network: Option<NetworkSource>,
 }

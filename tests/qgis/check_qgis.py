@@ -2,6 +2,7 @@
 """Checks an arenagap output folder with the real client: QGIS (headless) and GDAL.
 
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py OUT_DIR [--expect-gpkg] [--zone-rules]
+        [--analysis-crs EPSG:N]
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py COMPARE_OUT_DIR --compare
 
 Opens OUT_DIR/arenagap.qgs and checks every layer (valid, feature count and CRS as in its GeoJSON file, the
@@ -451,14 +452,14 @@ def check_compare(c, out):
         ogrinfo(c, suggestions)
 
 
-def check_zone_rules(c, out, project):
+def check_zone_rules(c, out, project, analysis_crs):
     """No gap zone overlaps a coverage disc of an arena of a coverage kind by more than 1 m²; zones lie inside the
-    districts. Geometry in EPSG:3006 (the analysis CRS), by QGIS's GEOS."""
+    districts. Geometry in the analysis CRS, by QGIS's GEOS."""
     with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
         run = json.load(f)
     radius = run["resolved"]["radius_any_m"]
     coverage = set(run["resolved"]["coverage_kinds"])
-    metric = QgsCoordinateReferenceSystem("EPSG:3006")
+    metric = QgsCoordinateReferenceSystem(analysis_crs)
 
     # The GeoPackage holds the analysis CRS at full precision; the GeoJSON layers are WGS 84 to 7 decimals (about
     # a centimetre), and a centimetre along a kilometre of disc edge is square metres.
@@ -645,7 +646,10 @@ def main():
     parser.add_argument("--compare", action="store_true", help="OUT_DIR is the output of arenagap compare")
     parser.add_argument("--zone-rules", action="store_true",
                         help="check that no gap zone overlaps an arena's coverage disc and all lie in the districts")
+    parser.add_argument("--analysis-crs", default="EPSG:3006",
+                        help="the CRS the project and the GeoPackage should be in (default EPSG:3006)")
     args = parser.parse_args()
+    crs = args.analysis_crs
     out = os.path.abspath(args.out_dir)
     c = Checks()
 
@@ -674,7 +678,7 @@ def main():
             text = f.read()
         c.check(all(f"<datasource>./{n}.geojson</datasource>" in text for n in LAYERS),
                 "layer paths are relative (./<layer>.geojson)")
-        c.check(project.crs().authid() == "EPSG:3006", "project CRS is EPSG:3006", project.crs().authid())
+        c.check(project.crs().authid() == crs, f"project CRS is {crs}", project.crs().authid())
         order = [layer.name() for layer in project.layerTreeRoot().layerOrder()]
         c.check(order == ORDER, "layer order: arenas, gaps, children, districts", str(order))
         for name in LAYERS:
@@ -727,7 +731,7 @@ def main():
                 fills["largest gap"] = DISTRICT_COLOURS[5]
             check_layout(c, "", project, out, [d], title, fills)
         if args.zone_rules:
-            check_zone_rules(c, out, project)
+            check_zone_rules(c, out, project, crs)
 
     gpkg = os.path.join(out, "arenagap.gpkg")
     if os.path.isfile(gpkg) or args.expect_gpkg:
@@ -741,7 +745,7 @@ def main():
                 if name in expected:
                     count = expected[name][0]
                     c.check(layer.featureCount() == count, f"gpkg {name}: {count} features", str(layer.featureCount()))
-                c.check(layer.crs().authid() == "EPSG:3006", f"gpkg {name}: CRS EPSG:3006", layer.crs().authid())
+                c.check(layer.crs().authid() == crs, f"gpkg {name}: CRS {crs}", layer.crs().authid())
                 missing = [f for f in FIELDS[name] if f not in set(layer.fields().names())]
                 c.check(not missing, f"gpkg {name}: contract fields", "missing " + ", ".join(missing))
                 renderer = layer.renderer().type() if layer.renderer() else None

@@ -618,7 +618,7 @@ fn feature(rng: &mut ChaCha8Rng) -> Node {
 }
 
 fn crs(rng: &mut ChaCha8Rng) -> Node {
-    let name = ["urn:ogc:def:crs:EPSG::3006", "EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:3857"]
+    let name = ["urn:ogc:def:crs:EPSG::3006", "EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:9999"]
         [rng.random_range(0..4)];
     obj(vec![("type", Node::Str("name".into())), ("properties", obj(vec![("name", Node::Str(name.into()))]))])
 }

@@ -125,13 +125,12 @@ fn gaps_qml(xml: &str) -> String {
 /// `look`: one class per kind, the run's gap-score classes; its print layout with the run's `page`. The project
 /// CRS is `project_crs`, the CRS `page.extent` is in (the analysis CRS).
 pub fn write_project(out_dir: &Path, crs: Crs, project_crs: Crs, look: &Look, page: &Page) -> Result<()> {
-    let epsg = crs.epsg();
     let styles_dir = out_dir.join("styles");
     fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
     for (name, qml) in styles(look) {
         write_atomically(&styles_dir.join(format!("{name}.qml")), qml.as_bytes())?;
     }
-    let project = project_xml(PROJECT, |_| Some(epsg), Some(look));
+    let project = project_xml(PROJECT, |_| Some(crs), Some(look));
     let project = with_page(&project, project_crs, page, &words::LAYER_HEADINGS);
     write_atomically(&out_dir.join(PROJECT_FILE), project.as_bytes())
 }
@@ -141,7 +140,6 @@ pub fn write_project(out_dir: &Path, crs: Crs, project_crs: Crs, look: &Look, pa
 /// with `page` (its extent in `project_crs`); each layer's fields with the Swedish names of `fields`
 /// ([`Look::aliases_of`]; its kinds and classes are not used: change is styled by the templates).
 pub fn write_compare_project(out_dir: &Path, crs: Crs, project_crs: Crs, page: &Page, fields: &Look) -> Result<()> {
-    let epsg = crs.epsg();
     let styles_dir = out_dir.join("styles");
     fs::create_dir_all(&styles_dir).map_err(|e| Error::write(&styles_dir, e))?;
     for (name, qml) in COMPARE_STYLES {
@@ -150,7 +148,7 @@ pub fn write_compare_project(out_dir: &Path, crs: Crs, project_crs: Crs, page: &
             with_aliases(qml, fields.aliases_of(name)).as_bytes(),
         )?;
     }
-    let project = project_xml(COMPARE_PROJECT, |_| Some(epsg), None);
+    let project = project_xml(COMPARE_PROJECT, |_| Some(crs), None);
     let project = map_layers(&project, |source, layer| match source {
         Some(name) => with_aliases(layer, fields.aliases_of(name)),
         None => layer.to_string(),
@@ -172,7 +170,7 @@ fn with_page(project: &str, project_crs: Crs, page: &Page, headings: &[(&str, &s
             continue;
         };
         if !xml[start..end].contains(&format!("<authid>EPSG:{}</authid>", project_crs.epsg())) {
-            xml.replace_range(start..end, &spatialrefsys(project_crs.epsg()));
+            xml.replace_range(start..end, &spatialrefsys(project_crs));
         }
     }
     xml
@@ -183,11 +181,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     super::atomic::write_file(path, |out| std::io::Write::write_all(out, bytes))
 }
 
-/// The project `template` with each GeoJSON layer's `<srs>` set to `epsg_of(layer name)` (unchanged for `None`)
+/// The project `template` with each GeoJSON layer's `<srs>` set to `crs_of(layer name)` (unchanged for `None`)
 /// and, given a `look`, the arenas, districts and gaps layers styled with it as their style files are.
-fn project_xml(template: &str, epsg_of: impl Fn(&str) -> Option<u32>, look: Option<&Look>) -> String {
+fn project_xml(template: &str, crs_of: impl Fn(&str) -> Option<Crs>, look: Option<&Look>) -> String {
     map_layers(template, |source, layer| {
-        let layer = rewrite_layer_srs(layer, &epsg_of);
+        let layer = rewrite_layer_srs(layer, &crs_of);
         let styled = match (source, look) {
             (Some("arenas"), Some(look)) => with_kind_classes(&layer, &look.kinds),
             (Some("districts"), Some(look)) => districts_qml(&layer, &look.classes),
@@ -422,13 +420,13 @@ fn symbol_xml(ty: &str, class: &str, index: usize, props: &[(&str, &str)]) -> St
 }
 
 /// One `<maplayer>` element with its `<srs>` replaced, when its datasource is `./<layer>.geojson`.
-fn rewrite_layer_srs(layer: &str, epsg_of: &impl Fn(&str) -> Option<u32>) -> String {
+fn rewrite_layer_srs(layer: &str, crs_of: &impl Fn(&str) -> Option<Crs>) -> String {
     let name = between(layer, "<datasource>./", ".geojson</datasource>");
-    let epsg = name.and_then(epsg_of);
-    let (Some(epsg), Some(srs_start)) = (epsg, layer.find("<srs>")) else { return layer.to_string() };
+    let crs = name.and_then(crs_of);
+    let (Some(crs), Some(srs_start)) = (crs, layer.find("<srs>")) else { return layer.to_string() };
     let Some(srs_len) = layer[srs_start..].find("</srs>") else { return layer.to_string() };
     let srs_end = srs_start + srs_len + "</srs>".len();
-    format!("{}<srs>{}</srs>{}", &layer[..srs_start], spatialrefsys(epsg), &layer[srs_end..])
+    format!("{}<srs>{}</srs>{}", &layer[..srs_start], spatialrefsys(crs), &layer[srs_end..])
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -437,19 +435,30 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
     Some(&text[start..start + len])
 }
 
-/// The `<spatialrefsys>` element QGIS writes for `epsg`: the full ones from the template for 4326 and 3006 (the
-/// project CRS), just the authority id otherwise (QGIS looks the rest up in its database).
-fn spatialrefsys(epsg: u32) -> String {
-    let authid = format!("<authid>EPSG:{epsg}</authid>");
+/// The `<spatialrefsys>` element QGIS writes for `crs`: the full ones from the template for 4326 and 3006 (the
+/// project CRS), otherwise one with the CRS's WKT, PROJ string, code and name (QGIS reads the CRS from the WKT;
+/// an `<authid>` alone leaves a project CRS invalid, checked with QGIS 3.22 and headless PyQGIS).
+fn spatialrefsys(crs: Crs) -> String {
+    let authid = format!("<authid>EPSG:{}</authid>", crs.epsg());
     let full = |scope: &str| {
         let body = between(PROJECT, scope, "</spatialrefsys>")?;
         let start = body.find("<spatialrefsys>")?;
         let body = &body[start..];
         body.contains(&authid).then(|| format!("{body}</spatialrefsys>"))
     };
-    full("<projectCrs>")
-        .or_else(|| full("<datasource>./districts.geojson</datasource>"))
-        .unwrap_or_else(|| format!("<spatialrefsys>{authid}</spatialrefsys>"))
+    full("<projectCrs>").or_else(|| full("<datasource>./districts.geojson</datasource>")).unwrap_or_else(|| {
+        let escape = super::xml_escape;
+        format!(
+            "<spatialrefsys><wkt>{}</wkt><proj4>{}</proj4><srid>{}</srid>{authid}<description>{}</description>\
+             <geographicflag>{}</geographicflag></spatialrefsys>",
+            // Without a null datum shift, which would make it a "bound" CRS QGIS finds no EPSG code for.
+            escape(&crs.wkt().replace("TOWGS84[0,0,0,0,0,0,0],", "")),
+            escape(&crs.proj4()),
+            crs.epsg(),
+            escape(crs.name()),
+            crs.is_geographic()
+        )
+    })
 }
 
 #[cfg(test)]
@@ -513,7 +522,7 @@ mod tests {
             assert!(symbol.contains(&format!("<prop k=\"color\" v=\"{}\"/>", qgis_colour(colour))), "{value}");
         }
         // The project: three layers in relative paths, each in the output CRS it is given.
-        let project = project_xml(COMPARE_PROJECT, |_| Some(3006), None);
+        let project = project_xml(COMPARE_PROJECT, |_| Some(Crs::SWEREF99_TM), None);
         for layer in ["districts_diff", "children_diff", "arenas"] {
             assert!(project.contains(&format!("<datasource>./{layer}.geojson</datasource>")), "{layer}");
         }
@@ -566,7 +575,17 @@ mod tests {
         for layer in LAYERS {
             assert!(layer_srs(&project, layer).contains("<authid>EPSG:4326</authid>"), "{layer}");
         }
-        assert_eq!(spatialrefsys(3007), "<spatialrefsys><authid>EPSG:3007</authid></spatialrefsys>");
+        // Other CRSs carry their WKT: an authid alone leaves a QGIS project CRS invalid.
+        let local = spatialrefsys(Crs::from_epsg(3007).unwrap());
+        assert!(local.starts_with("<spatialrefsys><wkt>PROJCS[&quot;SWEREF99 12 00&quot;"), "{local}");
+        assert!(local.contains("<srid>3007</srid><authid>EPSG:3007</authid><description>SWEREF99 12 00</description>"));
+        assert!(local.contains("<proj4>+proj=tmerc +lat_0=0 +lon_0=12 "), "{local}");
+        assert!(!local.contains("TOWGS84"), "{local}");
+        let utm = spatialrefsys(Crs::from_epsg(32635).unwrap());
+        assert!(utm.contains("<proj4>+proj=utm +zone=35 +datum=WGS84 +units=m +no_defs</proj4>"), "{utm}");
+        assert!(utm.ends_with(
+            "<description>WGS 84 / UTM zone 35N</description><geographicflag>false</geographicflag></spatialrefsys>"
+        ));
     }
 
     /// The (value, label) of every category of the first categorized renderer in `xml`, and each symbol's
@@ -724,7 +743,7 @@ mod tests {
         assert_eq!(written, qml);
         let project = fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
         assert_eq!(classes(arenas_layer(&project)), classes(&qml));
-        let plain = project_xml(PROJECT, |_| Some(3006), Some(&look(&Kinds::defaults())));
+        let plain = project_xml(PROJECT, |_| Some(Crs::SWEREF99_TM), Some(&look(&Kinds::defaults())));
         let plain = with_page(&plain, Crs::SWEREF99_TM, &page(), &words::LAYER_HEADINGS);
         let outside = |p: &str| p.replace(arenas_layer(p), "");
         assert_eq!(outside(&project), outside(&plain));
