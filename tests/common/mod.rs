@@ -282,7 +282,12 @@ pub fn snapshot(path: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8
 pub fn beside_out(out: &Path) -> Vec<String> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let parent = out.parent().unwrap_or(Path::new("."));
-    let entries: Vec<String> = files_in(parent).into_iter().filter(|f| *f != name).collect();
+    let mut entries: Vec<String> = files_in(parent).into_iter().filter(|f| *f != name).collect();
+    // The system's temporary folder is shared with every other test running at the time: there, only what is
+    // named after the output folder (its hidden siblings) can be ours.
+    if parent == std::env::temp_dir() {
+        entries.retain(|f| f.starts_with(&format!(".{name}")));
+    }
     let (partial, old) = (format!(".{name}.partial-"), format!(".{name}.old-"));
     let left: Vec<&String> = entries.iter().filter(|f| f.starts_with(&partial) || f.starts_with(&old)).collect();
     assert!(left.is_empty(), "left beside {}: {left:?}", out.display());
