@@ -15,5 +15,5 @@ run() {
   echo "$target: exit $?" >> logs/summary.txt
 }
 ( run geojson 16384; run csv 8192; run crs 4096 ) &
-( run shapefile 8192; run gpkg 40000; run config 8192; run scenario 4096 ) &
+( run shapefile 8192; run gpkg 40000; run config 8192; run scenario 4096; run osm 16384 ) &
 wait
